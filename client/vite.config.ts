@@ -1,0 +1,17 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'vite';
+
+// The signaling server serves dist/ in production; `npm run dev -w @conclave/client`
+// proxies Socket.IO to a server started separately on port 3000.
+export default defineConfig({
+  plugins: [svelte()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    target: 'es2022',
+  },
+  server: {
+    proxy: { '/socket.io': { target: 'http://127.0.0.1:3000', ws: true } },
+  },
+});

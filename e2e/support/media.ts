@@ -1,0 +1,62 @@
+import { expect, type Page } from '@playwright/test';
+
+declare global {
+  interface Window {
+    __e2ePeerConnections?: RTCPeerConnection[];
+  }
+}
+
+/**
+ * Runs in the page before the app: keeps a reference to every RTCPeerConnection so the
+ * test can read getStats() the way the app's own engine does.
+ */
+export function recordPeerConnections(): void {
+  const Native = window.RTCPeerConnection;
+  const connections: RTCPeerConnection[] = [];
+  window.__e2ePeerConnections = connections;
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      connections.push(this);
+    }
+  };
+}
+
+/** framesDecoded of the inbound video of each open peer connection of the page. */
+export async function framesDecodedPerConnection(page: Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const open = (window.__e2ePeerConnections ?? []).filter((pc) => pc.connectionState !== 'closed');
+    return Promise.all(
+      open.map(async (pc) => {
+        let frames = 0;
+        (await pc.getStats()).forEach((stat: { type: string; kind?: string; framesDecoded?: number }) => {
+          if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames += stat.framesDecoded ?? 0;
+        });
+        return frames;
+      }),
+    );
+  });
+}
+
+/**
+ * Asserts that each of the page's `connections` peer connections keeps decoding video:
+ * framesDecoded grows by at least `minFrames` over `windowMs`.
+ */
+export async function expectVideoFlowing(
+  page: Page,
+  { connections, windowMs = 2_000, minFrames = 5 }: { connections: number; windowMs?: number; minFrames?: number },
+): Promise<void> {
+  await expect
+    .poll(async () => (await framesDecodedPerConnection(page)).filter((frames) => frames > 0).length, {
+      message: `${connections} connection(s) decoding video`,
+    })
+    .toBe(connections);
+  const before = await framesDecodedPerConnection(page);
+  await page.waitForTimeout(windowMs);
+  const after = await framesDecodedPerConnection(page);
+  expect(after.length, 'open peer connections').toBe(connections);
+  after.forEach((frames, index) => {
+    const gained = frames - (before[index] ?? 0);
+    expect(gained, `frames decoded on connection ${index} in ${windowMs} ms`).toBeGreaterThanOrEqual(minFrames);
+  });
+}

@@ -1,0 +1,7 @@
+import { createLogger, loadConfig, startServer, type RunningServer } from '@conclave/signaling';
+
+/** Starts the real server (built client included) on a free loopback port. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env });
+  return startServer(config, createLogger(config.LOG_LEVEL));
+}

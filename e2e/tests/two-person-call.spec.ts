@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { expect, joinAs, test } from '../support/fixtures.js';
+import { expectVideoFlowing } from '../support/media.js';
+
+test('two people in separate browser contexts see and keep seeing each other', async ({ browser, server }) => {
+  const roomId = randomUUID();
+  const alice = await joinAs(browser, server, { name: 'Alice', roomId });
+  const bob = await joinAs(browser, server, { name: 'Bob', roomId });
+
+  for (const [page, other] of [
+    [alice, 'Bob'],
+    [bob, 'Alice'],
+  ] as const) {
+    const tile = page.getByTestId('remote-tile');
+    await expect(tile).toHaveCount(1);
+    await expect(tile).toContainText(other);
+    await expect
+      .poll(() => tile.locator('video').evaluate((video: HTMLVideoElement) => video.videoWidth))
+      .toBeGreaterThan(0);
+    await expectVideoFlowing(page, { connections: 1 });
+  }
+
+  // When Bob leaves, Alice's tile for him goes away.
+  await bob.getByRole('button', { name: 'Leave' }).click();
+  await expect(alice.getByTestId('remote-tile')).toHaveCount(0);
+  await bob.context().close();
+  await alice.context().close();
+});
+
+test('the flow check fails when the sender stops sending video', async ({ browser, server }) => {
+  const roomId = randomUUID();
+  const alice = await joinAs(browser, server, { name: 'Alice', roomId });
+  const bob = await joinAs(browser, server, { name: 'Bob', roomId });
+  await expectVideoFlowing(bob, { connections: 1 });
+
+  // Alice's camera stops: Bob's decoder starves, and the same check must now fail.
+  await alice.getByTestId('self-tile').locator('video').evaluate((video: HTMLVideoElement) => {
+    for (const track of (video.srcObject as MediaStream).getVideoTracks()) track.stop();
+  });
+  await bob.waitForTimeout(500);
+  await expect(expectVideoFlowing(bob, { connections: 1 })).rejects.toThrow(/frames decoded/);
+  await bob.context().close();
+  await alice.context().close();
+});

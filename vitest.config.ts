@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and integration tests of every workspace; the browser suites live in e2e/ (Playwright).
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'protocol', root: './protocol', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'signaling', root: './signaling', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
+      {
+        extends: './client/vite.config.ts',
+        test: { name: 'client', root: './client', include: ['src/**/*.test.ts'] },
+      },
+    ],
+  },
+});
