@@ -8,6 +8,7 @@ export default defineConfig({
       { test: { name: 'signaling', root: './signaling', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
       {
         extends: './client/vite.config.ts',
+        root: './client',
         test: { name: 'client', root: './client', include: ['src/**/*.test.ts'] },
       },
     ],

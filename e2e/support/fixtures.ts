@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import type { RunningServer } from '@conclave/signaling';
 import { recordPeerConnections } from './media.js';
@@ -35,3 +36,8 @@ export const test = base.extend<object, { server: RunningServer }>({
 });
 
 export { expect };
+
+/** Where a test saves a screenshot that people look at (kept by CI as an artifact). */
+export function screenshotPath(name: string): string {
+  return fileURLToPath(new URL(`../artifacts/screenshots/${name}.png`, import.meta.url));
+}

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { expect, joinAs, test } from '../support/fixtures.js';
+import { expect, joinAs, screenshotPath, test } from '../support/fixtures.js';
 import { expectVideoFlowing } from '../support/media.js';
+
+test('the landing page offers a new meeting and joining by link', async ({ browser, server }) => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.screenshot({ path: screenshotPath('landing') });
+  await page.getByRole('button', { name: 'New meeting' }).click();
+  await expect(page).toHaveURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+  await expect(page.getByLabel('Your name')).toBeVisible();
+  await page.screenshot({ path: screenshotPath('pre-join') });
+  await page.close();
+});
 
 test('two people in separate browser contexts see and keep seeing each other', async ({ browser, server }) => {
   const roomId = randomUUID();
@@ -19,6 +30,8 @@ test('two people in separate browser contexts see and keep seeing each other', a
       .toBeGreaterThan(0);
     await expectVideoFlowing(page, { connections: 1 });
   }
+
+  await alice.screenshot({ path: screenshotPath('two-person-call') });
 
   // When Bob leaves, Alice's tile for him goes away.
   await bob.getByRole('button', { name: 'Leave' }).click();
