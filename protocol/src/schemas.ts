@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_SDP_LENGTH, NAME_MAX_LENGTH, ROOM_ID_PATTERN } from './limits.js';
+import { MAX_SDP_LENGTH, NAME_MAX_LENGTH, PASSWORD_MAX_LENGTH, ROOM_ID_PATTERN, TOKEN_MAX_LENGTH } from './limits.js';
 
 // Control characters (C0, DEL, C1) and bidi overrides are refused in names: they
 // make one person look like another in the participant list.
@@ -17,10 +17,15 @@ export const displayNameSchema = z
   .refine((s) => [...s].length <= NAME_MAX_LENGTH, `name must be at most ${NAME_MAX_LENGTH} characters`)
   .refine((s) => !FORBIDDEN_NAME_CHARS.test(s), 'name must not contain control or direction characters');
 
-/** Server-issued participant id: 128 random bits, base64url. */
+/** Server-issued ids (participants, lobby entries): 128 random bits, base64url. */
 export const participantIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a participant id');
 
+/** Secrets the server hands out (resume secrets, lobby tickets): 256 random bits, base64url. */
+export const secretSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a secret issued by this server');
+
 export const roleSchema = z.enum(['participant', 'moderator', 'recorder']);
+
+export const passwordSchema = z.string().min(1).max(PASSWORD_MAX_LENGTH);
 
 /**
  * What one peer sends another through the server: session descriptions, trickled
@@ -53,15 +58,45 @@ export const signalDataSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+// ---- client to server ----
+
 export const joinRequestSchema = z.strictObject({
   room: roomIdSchema,
   name: displayNameSchema,
+  /** Asked-for role; only what a token grants (or `participant`) is accepted. */
+  role: roleSchema.optional(),
+  token: z.string().min(1).max(TOKEN_MAX_LENGTH).optional(),
+  password: passwordSchema.optional(),
+  /** From `knock`, once a moderator admitted it: lets the holder past the lock. */
+  ticket: secretSchema.optional(),
+});
+
+export const knockRequestSchema = z.strictObject({
+  room: roomIdSchema,
+  name: displayNameSchema,
+  token: z.string().min(1).max(TOKEN_MAX_LENGTH).optional(),
+});
+
+export const resumeRequestSchema = z.strictObject({
+  room: roomIdSchema,
+  id: participantIdSchema,
+  secret: secretSchema,
 });
 
 export const signalRequestSchema = z.strictObject({
   to: participantIdSchema,
   data: signalDataSchema,
 });
+
+/** Asks one peer to drop its connection to the sender and accept a fresh offer (simple-peer has no ICE restart). */
+export const reconnectPeerRequestSchema = z.strictObject({ to: participantIdSchema });
+
+export const lockRequestSchema = z.strictObject({ locked: z.boolean() });
+export const setPasswordRequestSchema = z.strictObject({ password: passwordSchema.nullable() });
+export const targetRequestSchema = z.strictObject({ id: participantIdSchema });
+export const emptyRequestSchema = z.union([z.undefined(), z.strictObject({})]);
+
+// ---- server to client ----
 
 export const peerSchema = z.strictObject({
   id: participantIdSchema,
@@ -75,9 +110,15 @@ export const iceServerSchema = z.strictObject({
   credential: z.string().optional(),
 });
 
+export const roomStateSchema = z.strictObject({ locked: z.boolean(), hasPassword: z.boolean() });
+
 export const peerLeftSchema = z.strictObject({ id: participantIdSchema });
 
 export const relayedSignalSchema = z.strictObject({
   from: participantIdSchema,
   data: signalDataSchema,
 });
+
+export const relayedReconnectSchema = z.strictObject({ from: participantIdSchema });
+
+export const lobbyKnockSchema = z.strictObject({ id: participantIdSchema, name: z.string() });

@@ -1,21 +1,28 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
+import type { Metrics } from './metrics.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-function sendText(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+export interface HttpDeps {
+  clientDir: string;
+  metrics: Metrics;
+  /** Null when ready; otherwise why not (shutting down, store unreachable). */
+  notReady(): Promise<string | null>;
+}
+
+function sendText(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
 }
 
 /**
- * HTTP side of the server: a liveness probe and the built client. Any path that is not
+ * HTTP side of the server: probes, metrics and the built client. Any path that is not
  * a file gets index.html, so that `/r/<room-id>` opens the app.
  */
-export function createHttpHandler(clientDir: string): RequestHandler {
-  const clientBuilt = existsSync(clientDir);
-  const serveClient = clientBuilt
+export function createHttpHandler({ clientDir, metrics, notReady }: HttpDeps): RequestHandler {
+  const serveClient = existsSync(clientDir)
     ? sirv(clientDir, {
         single: true,
         etag: true,
@@ -29,7 +36,19 @@ export function createHttpHandler(clientDir: string): RequestHandler {
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed\n');
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return sendText(res, 200, 'ok\n');
+    switch (path) {
+      case '/healthz':
+        return sendText(res, 200, 'ok\n');
+      case '/readyz':
+        void notReady().then((why) => (why ? sendText(res, 503, `not ready: ${why}\n`) : sendText(res, 200, 'ready\n')));
+        return;
+      case '/metrics':
+        void metrics.registry.metrics().then(
+          (text) => sendText(res, 200, text, metrics.registry.contentType),
+          () => sendText(res, 500, 'metrics unavailable\n'),
+        );
+        return;
+    }
     if (!serveClient) return sendText(res, 503, `client not built: run "npm run build" (looked in ${clientDir})\n`);
     serveClient(req, res, () => sendText(res, 404, 'not found\n'));
   };

@@ -1,11 +1,10 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
-async function main(): Promise<void> {
-  let config;
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`conclave: ${error.message}`);
@@ -13,15 +12,30 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
   const log = createLogger(config.LOG_LEVEL);
   const server = await startServer(config, log);
-  log.info({ url: server.url }, 'conclave is listening');
+  log.info({ url: server.url, access: config.ACCESS, redis: Boolean(config.REDIS_URL) }, 'conclave is listening');
   // The one line a person running `npm start` looks for.
   process.stdout.write(`\nConclave is running: open ${server.url}/ in a browser (Ctrl+C to stop)\n\n`);
 
+  let stopping = false;
   const stop = (signal: string): void => {
-    log.info({ signal }, 'shutting down');
-    void server.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: clients are told to reconnect');
+    const forced = setTimeout(() => process.exit(1), 10_000);
+    forced.unref();
+    server.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -1,23 +1,58 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSignaling } from './app.js';
+import { createSignaling, type Signaling } from './app.js';
 import type { Config } from './config.js';
-import type { SignalingServer } from './handlers.js';
 import { createHttpHandler } from './http.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { MemoryRoomStore } from './store/memory-store.js';
+import type { RoomStore } from './store/room-store.js';
 
 export interface RunningServer {
   http: HttpServer;
-  io: SignalingServer;
+  signaling: Signaling;
+  store: RoomStore;
   /** Base URL clients use, for example http://127.0.0.1:3000 */
   url: string;
+  /** SIGTERM: stop accepting, tell clients to reconnect, close everything. */
+  shutdown(): Promise<void>;
   close(): Promise<void>;
+}
+
+async function openStore(config: Config, log: Logger) {
+  if (!config.REDIS_URL) return { store: new MemoryRoomStore() as RoomStore, adapter: undefined, close: async () => {} };
+  const { createRedisBackend } = await import('./store/redis-store.js');
+  const nodeId = randomBytes(8).toString('hex');
+  const backend = await createRedisBackend({ url: config.REDIS_URL, nodeId, resumeGraceMs: config.RESUME_GRACE_SECONDS * 1000 });
+  log.info({ nodeId }, 'room state in Redis');
+  return backend;
 }
 
 /** Starts HTTP + Socket.IO on the configured host and port (port 0 picks a free one). */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const http = createServer(createHttpHandler(config.CLIENT_DIR));
-  const io = createSignaling(http, { config, log });
+  const metrics = new Metrics();
+  const backend = await openStore(config, log);
+  const store = backend.store;
+  let stopping = false;
+
+  const http = createServer(
+    createHttpHandler({
+      clientDir: config.CLIENT_DIR,
+      metrics,
+      notReady: async () => {
+        if (stopping) return 'shutting down';
+        try {
+          await store.ping();
+          return null;
+        } catch {
+          return 'room store unreachable';
+        }
+      },
+    }),
+  );
+  const signaling = createSignaling(http, { config, log, metrics, store, adapter: backend.adapter });
+
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.PORT, config.HOST, () => {
@@ -27,10 +62,23 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const { port } = http.address() as AddressInfo;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+
+  const close = async (): Promise<void> => {
+    stopping = true;
+    await signaling.close();
+    await backend.close();
+  };
   return {
     http,
-    io,
+    signaling,
+    store,
     url: `http://${host}:${port}`,
-    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+    close,
+    async shutdown() {
+      stopping = true;
+      http.close(); // no new connections; open ones are handled below
+      await signaling.drain();
+      await close();
+    },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 
@@ -15,8 +18,27 @@ describe('loadConfig', () => {
       const message = (error as Error).message;
       expect(message).toMatch(/PORT/);
       expect(message).toMatch(/ROOM_CAPACITY/);
-      expect(message).toMatch(/ICE_SERVERS: must be a JSON array/);
+      expect(message).toMatch(/ICE_SERVERS: must be an array of RTCIceServer objects/);
     }
+  });
+
+  it('requires a token secret for token access and a TURN secret with TURN URLs', () => {
+    expect(() => loadConfig({ ACCESS: 'token' })).toThrow(/TOKEN_SECRET: is required when ACCESS=token/);
+    expect(() => loadConfig({ TURN_URLS: 'turn:turn.lan:3478' })).toThrow(/TURN_SECRET: is required/);
+  });
+
+  it('reads a JSON config file, with the environment taking precedence', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-config-'));
+    const file = join(dir, 'conclave.json');
+    writeFileSync(file, JSON.stringify({ PORT: 4000, ROOM_CAPACITY: 4, TURN_URLS: ['turn:turn.lan:3478'], TURN_SECRET: 'x'.repeat(16) }));
+    const config = loadConfig({ CONFIG_FILE: file, ROOM_CAPACITY: '6' });
+    expect(config).toMatchObject({ PORT: 4000, ROOM_CAPACITY: 6, TURN_URLS: ['turn:turn.lan:3478'] });
+
+    writeFileSync(file, JSON.stringify({ PORTT: 4000 }));
+    expect(() => loadConfig({ CONFIG_FILE: file })).toThrow(/unknown setting\(s\) PORTT/);
+    writeFileSync(file, '{ not json');
+    expect(() => loadConfig({ CONFIG_FILE: file })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ CONFIG_FILE: join(dir, 'missing.json') })).toThrow(/cannot read CONFIG_FILE/);
   });
 
   it('accepts ICE servers as JSON', () => {

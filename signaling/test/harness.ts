@@ -1,14 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import type { JoinAck, JoinOk } from '@conclave/protocol';
-import { io as connect, type Socket } from 'socket.io-client';
+import { io as connect, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startServer, type RunningServer } from '../src/server.js';
 
-/** The real server on a free loopback port, with no built client needed. */
-export async function startSignaling(env: Record<string, string> = {}): Promise<RunningServer> {
-  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', CLIENT_DIR: '/nonexistent', ...env });
-  return startServer(config, createLogger(config.LOG_LEVEL));
+/** The real server on a free loopback port, with no built client needed. Logs go to `logs` when given. */
+export async function startSignaling(env: Record<string, string> = {}, logs?: string[]): Promise<RunningServer> {
+  const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: logs ? 'debug' : 'silent', CLIENT_DIR: '/nonexistent', ...env });
+  const destination = logs ? { write: (line: string) => void logs.push(line) } : undefined;
+  return startServer(config, createLogger(config.LOG_LEVEL, destination));
 }
 
 export type TestSocket = Socket;
@@ -16,14 +17,21 @@ export type TestSocket = Socket;
 const open: Socket[] = [];
 
 /** A real socket.io-client over WebSocket, closed by closeAll(). */
-export async function client(server: RunningServer): Promise<Socket> {
-  const { port } = server.http.address() as AddressInfo;
-  const socket = connect(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true });
-  open.push(socket);
+export async function client(server: RunningServer | string, options: Partial<ManagerOptions & SocketOptions> = {}): Promise<Socket> {
+  const socket = unconnectedClient(server, options);
+  socket.connect();
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
   });
+  return socket;
+}
+
+/** Like client(), but not yet connected (to watch connection errors). `server` may be a URL. */
+export function unconnectedClient(server: RunningServer | string, options: Partial<ManagerOptions & SocketOptions> = {}): Socket {
+  const url = typeof server === 'string' ? server : `http://127.0.0.1:${(server.http.address() as AddressInfo).port}`;
+  const socket = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false, ...options });
+  open.push(socket);
   return socket;
 }
 
@@ -35,11 +43,22 @@ export function emit(socket: Socket, event: string, ...args: unknown[]): Promise
   return socket.timeout(2000).emitWithAck(event, ...args);
 }
 
-export async function join(socket: Socket, room: string, name: string): Promise<JoinOk> {
-  const reply = (await emit(socket, 'join', { room, name })) as JoinAck;
-  if (!reply.ok) throw new Error(`join failed: ${reply.error.code}`);
+export async function join(socket: Socket, room: string, name: string, extra: Record<string, unknown> = {}): Promise<JoinOk> {
+  const reply = (await emit(socket, 'join', { room, name, ...extra })) as JoinAck;
+  if (!reply.ok) throw new Error(`join failed: ${reply.error.code}: ${reply.error.message}`);
   return reply;
 }
+
+/** The error code of a refused request (fails the test if it was accepted). */
+export async function refusal(socket: Socket, event: string, ...args: unknown[]): Promise<string> {
+  const reply = (await emit(socket, event, ...args)) as { ok: boolean; error?: { code: string } };
+  if (reply.ok) throw new Error(`${event} was accepted`);
+  return reply.error?.code ?? 'no code';
+}
+
+let roomCounter = 0;
+/** A room id no other test uses. */
+export const freshRoom = (): string => `room-${++roomCounter}-${Date.now()}`;
 
 /** Resolves with the next `event` the socket receives, or rejects after `ms`. */
 export function next<T>(socket: Socket, event: string, ms = 2000): Promise<T> {
