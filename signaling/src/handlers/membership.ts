@@ -57,7 +57,7 @@ function iceServersFor({ config }: Services, participantId: string): IceServer[]
 async function checkPassword(socket: SignalingSocket, services: Services, settings: RoomSettings, password: string | undefined): Promise<void> {
   if (!settings.passwordHash) return;
   if (password && (await verifyPassword(password, settings.passwordHash))) return;
-  services.admissions.take(socket.data.ip, FAILED_PASSWORD_COST);
+  services.admissions.penalize(socket.data.ip, FAILED_PASSWORD_COST);
   throw new Refusal('bad-password', password ? 'wrong room password' : 'this room needs a password');
 }
 

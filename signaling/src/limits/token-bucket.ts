@@ -16,12 +16,22 @@ export class TokenBucket {
   }
 
   take(cost = 1): boolean {
-    const now = this.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond);
-    this.#last = now;
+    this.#refill();
     if (this.#tokens < cost) return false;
     this.#tokens -= cost;
     return true;
+  }
+
+  /** Spends `cost` even when short of it (down to one burst of debt): a penalty that must be waited off. */
+  penalize(cost: number): void {
+    this.#refill();
+    this.#tokens = Math.max(-this.burst, this.#tokens - cost);
+  }
+
+  #refill(): void {
+    const now = this.now();
+    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond);
+    this.#last = now;
   }
 
   /** True when the bucket is full again, so the owner may forget it. */
@@ -40,12 +50,20 @@ export class KeyedBuckets {
   ) {}
 
   take(key: string, cost = 1): boolean {
+    return this.#bucket(key).take(cost);
+  }
+
+  penalize(key: string, cost: number): void {
+    this.#bucket(key).penalize(cost);
+  }
+
+  #bucket(key: string): TokenBucket {
     let bucket = this.#buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(this.ratePerSecond, this.burst);
       this.#buckets.set(key, bucket);
     }
-    return bucket.take(cost);
+    return bucket;
   }
 
   /** Drops full buckets; call now and then so the map does not grow without bound. */

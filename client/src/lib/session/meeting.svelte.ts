@@ -1,4 +1,4 @@
-import type { Peer, Role } from '@conclave/protocol';
+import type { ErrorCode, JoinOk, Peer, Role, RoomState } from '@conclave/protocol';
 import { describeMediaError, openLocalMedia } from '../media/capture.js';
 import { Mesh, type LinkState } from '../mesh/mesh.js';
 import { createSimplePeerLink } from '../mesh/simple-peer-link.js';
@@ -12,7 +12,14 @@ export interface RemoteParticipant {
   link: LinkState;
 }
 
-export type MeetingStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'failed' | 'left';
+export type MeetingStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'failed' | 'removed' | 'left';
+
+const JOIN_ERRORS: Partial<Record<ErrorCode, string>> = {
+  'room-full': 'This meeting is full.',
+  locked: 'This meeting is locked.',
+  'bad-password': 'This meeting needs the right password.',
+  'bad-token': 'Your invitation is not valid for this meeting.',
+};
 
 /**
  * One meeting as the UI sees it: local media, the remote participants and their streams.
@@ -23,8 +30,10 @@ export class Meeting {
   #error = $state<string | null>(null);
   #localStream = $state.raw<MediaStream | null>(null);
   #remotes = $state.raw<RemoteParticipant[]>([]);
-  #selfId = $state<string | null>(null);
+  #self = $state.raw<{ id: string; role: Role } | null>(null);
+  #room = $state.raw<RoomState>({ locked: false, hasPassword: false });
 
+  #name = '';
   #signaling: SignalingClient | null = null;
   #mesh: Mesh | null = null;
 
@@ -43,42 +52,78 @@ export class Meeting {
     return this.#remotes;
   }
   get selfId(): string | null {
-    return this.#selfId;
+    return this.#self?.id ?? null;
+  }
+  get role(): Role | null {
+    return this.#self?.role ?? null;
+  }
+  get room(): RoomState {
+    return this.#room;
   }
 
   async join(name: string): Promise<void> {
     if (this.#status === 'joining' || this.#status === 'joined') return;
     this.#status = 'joining';
     this.#error = null;
+    this.#name = name;
 
-    try {
-      this.#localStream = await openLocalMedia();
-    } catch (error) {
-      return this.#fail(describeMediaError(error));
+    if (!this.#localStream) {
+      try {
+        this.#localStream = await openLocalMedia();
+      } catch (error) {
+        return this.#fail(describeMediaError(error));
+      }
     }
 
-    const signaling = new SignalingClient({
-      onPeerJoined: (peer) => this.#addRemote(peer, false),
+    this.#signaling ??= new SignalingClient({
+      onPeerJoined: (peer) => this.#connectTo(peer, false),
       onPeerLeft: (peerId) => this.#removeRemote(peerId),
+      onPeerUpdated: (peer) => this.#peerUpdated(peer),
+      onRoomUpdated: (state) => (this.#room = state),
       onSignal: (from, data) => {
         if (!this.#mesh?.receiveSignal(from, data)) console.warn(`conclave: signal from unknown participant ${from}`);
+      },
+      onReconnectPeer: (from) => {
+        const peer = this.#remotes.find((remote) => remote.id === from);
+        if (peer) this.#connectTo(peer, false);
       },
       onConnectionLost: () => {
         if (this.#status === 'joined') this.#status = 'reconnecting';
       },
+      onResumed: (reply) => this.#resumed(reply),
+      onSessionLost: () => this.#rejoin(),
+      onRemoved: () => {
+        this.#teardown();
+        this.#status = 'removed';
+      },
     });
-    this.#signaling = signaling;
 
-    const reply = await signaling.join(this.roomId, name);
+    const reply = await this.#signaling.join({ room: this.roomId, name });
     if (!reply.ok) {
-      signaling.close();
-      return this.#fail(reply.error.message, reply.error.code);
+      this.#signaling.close();
+      this.#signaling = null;
+      return this.#fail(JOIN_ERRORS[reply.error.code] ?? reply.error.message);
     }
+    this.#entered(reply);
+    // The newcomer makes the offers to everyone already present.
+    for (const peer of reply.peers) this.#connectTo(peer, true);
+  }
 
-    this.#selfId = reply.id;
+  leave(): void {
+    this.#teardown();
+    for (const track of this.#localStream?.getTracks() ?? []) track.stop();
+    this.#localStream = null;
+    this.#status = 'left';
+  }
+
+  #entered(reply: JoinOk): void {
+    this.#self = { id: reply.id, role: reply.role };
+    this.#room = reply.room;
+    this.#mesh?.close();
+    const signaling = this.#signaling;
     this.#mesh = new Mesh({
       createLink: createSimplePeerLink,
-      sendSignal: (to, data) => signaling.sendSignal(to, data),
+      sendSignal: (to, data) => signaling?.sendSignal(to, data),
       localStream: this.#localStream,
       iceServers: reply.iceServers,
       events: {
@@ -86,36 +131,58 @@ export class Meeting {
         onLinkState: (peerId, link) => this.#updateRemote(peerId, { link }),
       },
     });
+    this.#remotes = [];
     this.#status = 'joined';
-    // The newcomer makes the offers to everyone already present.
-    for (const peer of reply.peers) this.#addRemote(peer, true);
   }
 
-  leave(): void {
+  /** Back with the same id: keep every working link, and catch up on who came and went meanwhile. */
+  #resumed(reply: JoinOk): void {
+    this.#self = { id: reply.id, role: reply.role };
+    this.#room = reply.room;
+    for (const remote of this.#remotes) {
+      if (!reply.peers.some((peer) => peer.id === remote.id)) this.#removeRemote(remote.id);
+    }
+    // Newcomers made us offers while we were away; they arrive right after this reply.
+    for (const peer of reply.peers) if (!this.#mesh?.has(peer.id)) this.#connectTo(peer, false);
+    this.#status = 'joined';
+  }
+
+  /** Our seat is gone: join again as a newcomer (new id, fresh links). */
+  #rejoin(): void {
+    this.#teardown();
+    this.#status = 'idle';
+    void this.join(this.#name);
+  }
+
+  #teardown(): void {
     this.#mesh?.close();
     this.#mesh = null;
     this.#signaling?.close();
     this.#signaling = null;
-    for (const track of this.#localStream?.getTracks() ?? []) track.stop();
-    this.#localStream = null;
     this.#remotes = [];
-    this.#status = 'left';
+    this.#self = null;
   }
 
-  #fail(message: string, code?: string): void {
+  #fail(message: string): void {
     for (const track of this.#localStream?.getTracks() ?? []) track.stop();
     this.#localStream = null;
-    this.#error = code === 'room-full' ? 'This meeting is full.' : message;
+    this.#error = message;
     this.#status = 'failed';
   }
 
-  #addRemote(peer: Peer, initiator: boolean): void {
+  #connectTo(peer: Peer, initiator: boolean): void {
     if (!this.#mesh) return;
+    const known = this.#remotes.find((remote) => remote.id === peer.id);
     this.#remotes = [
       ...this.#remotes.filter((remote) => remote.id !== peer.id),
-      { ...peer, stream: null, link: 'connecting' },
+      { id: peer.id, name: peer.name, role: peer.role, stream: known?.stream ?? null, link: 'connecting' },
     ];
     this.#mesh.connect(peer, initiator);
+  }
+
+  #peerUpdated(peer: Peer): void {
+    if (peer.id === this.#self?.id) this.#self = { id: peer.id, role: peer.role };
+    else this.#updateRemote(peer.id, { role: peer.role, name: peer.name });
   }
 
   #removeRemote(peerId: string): void {
@@ -123,7 +190,7 @@ export class Meeting {
     this.#remotes = this.#remotes.filter((remote) => remote.id !== peerId);
   }
 
-  #updateRemote(peerId: string, change: Partial<Pick<RemoteParticipant, 'stream' | 'link'>>): void {
+  #updateRemote(peerId: string, change: Partial<Omit<RemoteParticipant, 'id'>>): void {
     this.#remotes = this.#remotes.map((remote) => (remote.id === peerId ? { ...remote, ...change } : remote));
   }
 }

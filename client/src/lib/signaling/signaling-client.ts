@@ -2,63 +2,94 @@ import {
   errorAck,
   peerLeftSchema,
   peerSchema,
+  relayedReconnectSchema,
   relayedSignalSchema,
+  roomStateSchema,
   type ClientToServerEvents,
   type JoinAck,
+  type JoinOk,
+  type JoinRequest,
   type Peer,
+  type RoomState,
   type ServerToClientEvents,
   type SignalData,
 } from '@conclave/protocol';
 import { io, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
 
 export interface SignalingHandlers {
   onPeerJoined(peer: Peer): void;
   onPeerLeft(peerId: string): void;
+  onPeerUpdated(peer: Peer): void;
+  onRoomUpdated(state: RoomState): void;
   onSignal(from: string, data: SignalData): void;
-  /** The socket dropped; Socket.IO retries by itself. */
+  /** A peer dropped its connection to us and will send a fresh offer. */
+  onReconnectPeer(from: string): void;
+  /** The socket dropped; the client reconnects and resumes by itself. */
   onConnectionLost(reason: string): void;
+  /** Back in the room with the same id; peer connections were never touched. */
+  onResumed(reply: JoinOk): void;
+  /** The seat is gone (grace over, server restarted): the session must join again. */
+  onSessionLost(): void;
+  /** A moderator removed us. */
+  onRemoved(): void;
 }
 
 /** How long the client waits for an acknowledgement before giving up on a request. */
 const ACK_TIMEOUT_MS = 10_000;
 
 /**
- * The client side of the signaling protocol (docs in protocol/). It validates what the
- * server sends, since the server is not trusted with anything but relaying.
+ * The client side of the signaling protocol (docs/protocol.md). It validates what the
+ * server sends, since the server is trusted with nothing but relaying, and resumes the
+ * session by itself after a dropped connection.
  */
 export class SignalingClient {
   readonly #socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  readonly #handlers: SignalingHandlers;
+  #session: { room: string; id: string; secret: string } | null = null;
+  #closed = false;
+  #removed = false;
 
   constructor(handlers: SignalingHandlers, url?: string) {
+    this.#handlers = handlers;
     this.#socket = url ? io(url, { autoConnect: false }) : io({ autoConnect: false });
     const socket = this.#socket;
 
-    socket.on('peer-joined', (message) => {
-      const parsed = peerSchema.safeParse(message);
-      if (parsed.success) handlers.onPeerJoined(parsed.data);
-      else console.warn('conclave: ignored a malformed peer-joined', parsed.error.issues);
+    this.#on('peer-joined', peerSchema, (peer) => handlers.onPeerJoined(peer));
+    this.#on('peer-left', peerLeftSchema, ({ id }) => handlers.onPeerLeft(id));
+    this.#on('peer-updated', peerSchema, (peer) => handlers.onPeerUpdated(peer));
+    this.#on('room-updated', roomStateSchema, (state) => handlers.onRoomUpdated(state));
+    this.#on('signal', relayedSignalSchema, ({ from, data }) => handlers.onSignal(from, data));
+    this.#on('reconnect-peer', relayedReconnectSchema, ({ from }) => handlers.onReconnectPeer(from));
+    socket.on('removed', () => {
+      this.#removed = true;
+      handlers.onRemoved();
     });
-    socket.on('peer-left', (message) => {
-      const parsed = peerLeftSchema.safeParse(message);
-      if (parsed.success) handlers.onPeerLeft(parsed.data.id);
-      else console.warn('conclave: ignored a malformed peer-left', parsed.error.issues);
+
+    socket.on('disconnect', (reason) => {
+      if (this.#closed || this.#removed) return;
+      handlers.onConnectionLost(reason);
+      // Socket.IO retries by itself except after a server-side disconnect (a shutdown).
+      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 250 + Math.random() * 1000);
     });
-    socket.on('signal', (message) => {
-      const parsed = relayedSignalSchema.safeParse(message);
-      if (parsed.success) handlers.onSignal(parsed.data.from, parsed.data.data);
-      else console.warn('conclave: ignored a malformed signal', parsed.error.issues);
+    socket.on('connect', () => {
+      if (this.#session) void this.#resume();
     });
-    socket.on('disconnect', (reason) => handlers.onConnectionLost(reason));
   }
 
   /** Connects and joins a room. Resolves with the server's acknowledgement, never rejects. */
-  async join(room: string, name: string): Promise<JoinAck> {
-    this.#socket.connect();
+  async join(request: JoinRequest): Promise<JoinAck> {
+    this.#closed = false;
+    this.#removed = false;
+    if (!this.#socket.connected) this.#socket.connect();
+    let reply: JoinAck;
     try {
-      return await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck('join', { room, name });
+      reply = await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck('join', request);
     } catch {
       return errorAck('internal', 'the signaling server did not answer');
     }
+    if (reply.ok) this.#session = { room: request.room, id: reply.id, secret: reply.resume };
+    return reply;
   }
 
   sendSignal(to: string, data: SignalData): void {
@@ -67,9 +98,46 @@ export class SignalingClient {
     });
   }
 
+  /** Asks one peer to drop its connection to us; we then send it a fresh offer. */
+  requestReconnect(to: string): void {
+    this.#socket.emit('reconnect-peer', { to }, (reply) => {
+      if (!reply.ok) console.warn(`conclave: reconnect-peer to ${to} refused: ${reply.error.code}`);
+    });
+  }
+
   /** Leaves the room and closes the connection. */
   close(): void {
+    this.#closed = true;
+    this.#session = null;
     if (this.#socket.connected) this.#socket.emit('leave', () => undefined);
     this.#socket.disconnect();
+  }
+
+  async #resume(): Promise<void> {
+    const session = this.#session;
+    if (!session) return;
+    let reply: JoinAck;
+    try {
+      reply = await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck('resume', session);
+    } catch {
+      reply = errorAck('internal', 'no answer');
+    }
+    if (reply.ok) return this.#handlers.onResumed(reply);
+    if (reply.error.code === 'unknown-session') {
+      this.#session = null;
+      this.#handlers.onSessionLost();
+    } else {
+      // The server could not take us back yet (shutting down, rate limited): try again shortly.
+      setTimeout(() => void this.#resume(), 2000);
+    }
+  }
+
+  /** Subscribes to a server event, dropping payloads that do not match the protocol. */
+  #on<S extends z.ZodType>(event: keyof ServerToClientEvents, schema: S, handle: (message: z.output<S>) => void): void {
+    (this.#socket as unknown as Socket).on(event, (message: unknown) => {
+      const parsed = schema.safeParse(message);
+      if (parsed.success) handle(parsed.data);
+      else console.warn(`conclave: ignored a malformed ${event}`, parsed.error.issues);
+    });
   }
 }
