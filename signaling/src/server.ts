@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSignaling, type Signaling } from './app.js';
@@ -23,7 +24,8 @@ export interface RunningServer {
 async function openStore(config: Config, log: Logger) {
   if (!config.REDIS_URL) return { store: new MemoryRoomStore() as RoomStore, adapter: undefined, close: async () => {} };
   const { createRedisBackend } = await import('./store/redis-store.js');
-  const nodeId = randomBytes(8).toString('hex');
+  // Unique per process start: a restarted process must not revive its predecessor's liveness key.
+  const nodeId = `${hostname()}-${process.pid}-${randomBytes(6).toString('hex')}`;
   const backend = await createRedisBackend({ url: config.REDIS_URL, nodeId, resumeGraceMs: config.RESUME_GRACE_SECONDS * 1000 });
   log.info({ nodeId }, 'room state in Redis');
   return backend;

@@ -35,6 +35,7 @@ export class MemoryRoomStore implements RoomStore {
   async join(room: string, member: MemberRecord, options: JoinOptions): Promise<JoinResult> {
     let state = this.#rooms.get(room);
     const created = !state || state.members.size === 0;
+    if (options.capacity < 1) return { ok: false, reason: 'room-full' };
     if (!state) {
       state = { settings: { ...options.initial }, members: new Map(), lobby: new Map() };
       this.#rooms.set(room, state);
@@ -79,7 +80,8 @@ export class MemoryRoomStore implements RoomStore {
   async updateSettings(room: string, patch: Partial<RoomSettings>): Promise<RoomSettings | null> {
     const state = this.#rooms.get(room);
     if (!state || state.members.size === 0) return null;
-    state.settings = { ...state.settings, ...patch };
+    if (patch.locked !== undefined) state.settings.locked = patch.locked;
+    if (patch.passwordHash !== undefined) state.settings.passwordHash = patch.passwordHash;
     return { ...state.settings };
   }
 
@@ -153,7 +155,7 @@ export class MemoryRoomStore implements RoomStore {
   async drainSignals(id: string): Promise<RelayedSignal[]> {
     const queue = this.#queues.get(id);
     this.#queues.delete(id);
-    return queue?.messages ?? [];
+    return queue && queue.expires > Date.now() ? queue.messages : [];
   }
 
   async ping(): Promise<void> {}

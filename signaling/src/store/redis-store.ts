@@ -326,7 +326,8 @@ function memberJson(member: MemberRecord): string {
 }
 
 function makeMember(json: string, role: string, socketId: string | null, joinedAt: string): MemberRecord {
-  return { ...(JSON.parse(json) as Omit<MemberRecord, 'role' | 'socketId' | 'joinedAt'>), role: role as MemberRecord['role'], socketId, joinedAt: Number(joinedAt) };
+  const rest = JSON.parse(json) as Omit<MemberRecord, 'role' | 'socketId' | 'joinedAt'>;
+  return { ...rest, role: role as MemberRecord['role'], socketId, joinedAt: Number(joinedAt) };
 }
 
 /** readMember() of the Lua library. */
@@ -376,12 +377,15 @@ export class RedisRoomStore implements RoomStore {
   readonly #prefix: string;
   readonly #nodeId: string;
   readonly #resumeGraceMs: number;
+  readonly #onClose: () => Promise<void>;
 
-  constructor(client: Redis, options: { keyPrefix: string; nodeId: string; resumeGraceMs: number }) {
+  /** `onClose` runs on close(): createRedisBackend() passes its own close, so either closes both. */
+  constructor(client: Redis, options: { keyPrefix: string; nodeId: string; resumeGraceMs: number; onClose?: () => Promise<void> }) {
     this.#client = client;
     this.#prefix = options.keyPrefix;
     this.#nodeId = options.nodeId;
     this.#resumeGraceMs = options.resumeGraceMs;
+    this.#onClose = options.onClose ?? (async () => {});
   }
 
   #roomKey(room: string, part: string): string {
@@ -532,8 +536,9 @@ export class RedisRoomStore implements RoomStore {
     await this.#client.ping();
   }
 
-  /** The backend owns the connection: see RedisBackend.close(). */
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.#onClose();
+  }
 }
 
 // ---- backend: connections, liveness, adapter ----
@@ -592,7 +597,7 @@ async function connect(client: Redis, url: string, timeoutMs: number): Promise<v
     client.disconnect();
     // ioredis rejects with "Connection is closed."; its error event says why.
     const reason = seen.error?.message ?? (error instanceof Error ? error.message : String(error));
-    throw new Error(`Redis at ${redact(url)} is unreachable: ${reason}`, { cause: error });
+    throw new Error(`Cannot connect to Redis at ${redact(url)}: ${reason}`, { cause: error });
   } finally {
     clearTimeout(timer);
     client.off('error', remember);
@@ -625,19 +630,23 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
       multi.sadd(`${keyPrefix}nodes`, options.nodeId);
     });
   };
-  await heartbeat();
+  try {
+    await heartbeat();
+  } catch (error) {
+    pub.disconnect();
+    sub.disconnect();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Redis at ${redact(options.url)} refused the first write (a replica, or missing ACL permissions?): ${reason}`, { cause: error });
+  }
   const timer = setInterval(() => {
     heartbeat().catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
   }, Math.max(1, Math.floor(nodeTtlMs / 3)));
   timer.unref();
 
-  const store = new RedisRoomStore(pub, { keyPrefix, nodeId: options.nodeId, resumeGraceMs: options.resumeGraceMs });
-  const adapter = createAdapter(pub, sub, { key: `${keyPrefix}socket.io` });
-
-  return {
-    store,
-    adapter,
-    async close() {
+  // Stops the heartbeat and closes both connections; once, however often it is called.
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
       clearInterval(timer);
       await Promise.all(
         [pub, sub].map(async (client) => {
@@ -652,6 +661,11 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
           await ended;
         }),
       );
-    },
+    })();
+    return closing;
   };
+
+  const store = new RedisRoomStore(pub, { keyPrefix, nodeId: options.nodeId, resumeGraceMs: options.resumeGraceMs, onClose: close });
+  const adapter = createAdapter(pub, sub, { key: `${keyPrefix}socket.io` });
+  return { store, adapter, close };
 }
