@@ -26,7 +26,12 @@ async function openStore(config: Config, log: Logger) {
   const { createRedisBackend } = await import('./store/redis-store.js');
   // Unique per process start: a restarted process must not revive its predecessor's liveness key.
   const nodeId = `${hostname()}-${process.pid}-${randomBytes(6).toString('hex')}`;
-  const backend = await createRedisBackend({ url: config.REDIS_URL, nodeId, resumeGraceMs: config.RESUME_GRACE_SECONDS * 1000 });
+  const backend = await createRedisBackend({
+    url: config.REDIS_URL,
+    nodeId,
+    resumeGraceMs: config.RESUME_GRACE_SECONDS * 1000,
+    onError: (error) => log.warn({ err: error.message }, 'redis connection error (reconnecting)'),
+  });
   log.info({ nodeId }, 'room state in Redis');
   return backend;
 }
