@@ -18,7 +18,7 @@ export async function joinAs(browser: Browser, server: RunningServer, { name, ro
   await page.addInitScript(() => localStorage.setItem('conclave.captureProfile', 'low'));
   await page.goto(`${server.url}/r/${roomId}`);
   await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Join' }).click();
+  await page.getByRole('button', { name: 'Join now' }).click();
   await expect(page.getByTestId('self-tile')).toBeVisible();
   return page;
 }

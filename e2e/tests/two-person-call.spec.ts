@@ -34,7 +34,7 @@ test('two people in separate browser contexts see and keep seeing each other', a
   await alice.screenshot({ path: screenshotPath('two-person-call') });
 
   // When Bob leaves, Alice's tile for him goes away.
-  await bob.getByRole('button', { name: 'Leave' }).click();
+  await bob.getByRole('button', { name: 'Leave', exact: true }).click();
   await expect(alice.getByTestId('remote-tile')).toHaveCount(0);
   await bob.context().close();
   await alice.context().close();

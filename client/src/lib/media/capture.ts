@@ -14,31 +14,13 @@ export function preferredProfile(storage: Pick<Storage, 'getItem'> | undefined =
   return stored && stored in CAPTURE_PROFILES ? (stored as CaptureProfile) : 'standard';
 }
 
-export function captureConstraints(profile: CaptureProfile): MediaStreamConstraints {
-  const { width, height, frameRate } = CAPTURE_PROFILES[profile];
-  return {
-    audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-    video: { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: frameRate } },
-  };
-}
+export type MediaProblem = 'media.denied' | 'media.missing' | 'media.busy' | 'media.insecure' | 'media.failed';
 
-/** Why local media could not be had, in words a person can act on. */
-export function describeMediaError(error: unknown): string {
+/** Why local media could not be had, as a message key a person can act on. */
+export function mediaProblem(error: unknown): MediaProblem {
   const name = error instanceof DOMException ? error.name : '';
-  switch (name) {
-    case 'NotAllowedError':
-      return 'Camera and microphone access was refused. Allow it in the browser, then try again.';
-    case 'NotFoundError':
-      return 'No camera or microphone was found.';
-    case 'NotReadableError':
-      return 'The camera or microphone is in use by another program.';
-    default:
-      return window.isSecureContext
-        ? 'The camera and microphone could not be opened.'
-        : 'Camera and microphone need a secure page: open Conclave over HTTPS or on localhost.';
-  }
-}
-
-export async function openLocalMedia(profile: CaptureProfile = preferredProfile()): Promise<MediaStream> {
-  return navigator.mediaDevices.getUserMedia(captureConstraints(profile));
+  if (name === 'NotAllowedError' || name === 'SecurityError') return globalThis.isSecureContext === false ? 'media.insecure' : 'media.denied';
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'media.missing';
+  if (name === 'NotReadableError' || name === 'AbortError') return 'media.busy';
+  return globalThis.isSecureContext === false ? 'media.insecure' : 'media.failed';
 }

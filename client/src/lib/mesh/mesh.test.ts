@@ -1,12 +1,16 @@
 import type { SignalData } from '@conclave/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { Mesh, type MeshEvents } from './mesh.js';
+import { DISCONNECTED_REBUILD_MS, Mesh, type MeshEvents } from './mesh.js';
 import type { PeerLink, PeerLinkHandlers, PeerLinkOptions } from './peer-link.js';
 
 /** A link that records what the engine does with it; the real one needs a browser (see e2e/). */
 class RecordingLink implements PeerLink {
   received: SignalData[] = [];
+  sent: string[] = [];
+  added: MediaStreamTrack[] = [];
+  replaced: [MediaStreamTrack, MediaStreamTrack][] = [];
   destroyed = false;
+  open = false;
   constructor(
     readonly options: PeerLinkOptions,
     readonly handlers: PeerLinkHandlers,
@@ -14,36 +18,76 @@ class RecordingLink implements PeerLink {
   signal(data: SignalData): void {
     this.received.push(data);
   }
+  send(text: string): boolean {
+    if (this.open) this.sent.push(text);
+    return this.open;
+  }
+  addTrack(track: MediaStreamTrack): void {
+    this.added.push(track);
+  }
+  removeTrack(): void {}
+  replaceTrack(old: MediaStreamTrack, next: MediaStreamTrack): void {
+    this.replaced.push([old, next]);
+  }
+  senders(): RTCRtpSender[] {
+    return [];
+  }
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map() as unknown as RTCStatsReport);
   }
   destroy(): void {
     this.destroyed = true;
   }
+  connect(): void {
+    this.open = true;
+    this.handlers.onConnect();
+  }
 }
 
-function setup() {
+function setup(selfId = 'm-self') {
   const links: RecordingLink[] = [];
   const sent: { to: string; data: SignalData }[] = [];
-  const events = { onRemoteStream: vi.fn(), onLinkState: vi.fn() } satisfies MeshEvents;
+  const reconnects: string[] = [];
+  const timers: { run: () => void; at: number; cancelled: boolean }[] = [];
+  let now = 0;
+  const events = { onTrack: vi.fn(), onLinkState: vi.fn(), onLinkOpen: vi.fn(), onMessage: vi.fn() } satisfies MeshEvents;
   const mesh = new Mesh({
+    selfId,
     createLink: (options, handlers) => {
       const link = new RecordingLink(options, handlers);
       links.push(link);
       return link;
     },
-    sendSignal: (to, data) => sent.push({ to, data }),
-    localStream: null,
+    signaling: { sendSignal: (to, data) => sent.push({ to, data }), requestReconnect: (to) => reconnects.push(to) },
     iceServers: [],
     events,
+    setTimer: (run, ms) => {
+      const timer = { run, at: now + ms, cancelled: false };
+      timers.push(timer);
+      return timer;
+    },
+    clearTimer: (timer) => {
+      if (timer) (timer as { cancelled: boolean }).cancelled = true;
+    },
+    now: () => now,
   });
-  return { mesh, links, sent, events };
+  /** Moves the clock on and runs the timers that came due. */
+  const fire = (ms: number) => {
+    now += ms;
+    const due = timers.filter((timer) => !timer.cancelled && timer.at <= now);
+    for (const timer of due) {
+      timers.splice(timers.indexOf(timer), 1);
+      timer.run();
+    }
+  };
+  return { mesh, links, sent, reconnects, events, fire, advance: (ms: number) => (now += ms) };
 }
 
 const peer = (id: string) => ({ id, name: id, role: 'participant' as const });
 const offer: SignalData = { type: 'offer', sdp: 'v=0\r\n' };
+const track = (id: string) => ({ id, kind: 'video' }) as MediaStreamTrack;
 
-describe('Mesh', () => {
+describe('Mesh links', () => {
   it('opens one link per participant and passes who initiates', () => {
     const { mesh, links, events } = setup();
     mesh.connect(peer('a'), true);
@@ -73,23 +117,116 @@ describe('Mesh', () => {
     expect(mesh.has('b')).toBe(true);
   });
 
-  it('reports a failed link, but not the late close of a link it already replaced', () => {
-    const { mesh, links, events } = setup();
-    mesh.connect(peer('a'), true);
-    mesh.connect(peer('a'), true);
-    expect(links[0]!.destroyed).toBe(true);
-    links[0]!.handlers.onClose(new Error('old'));
-    expect(events.onLinkState).not.toHaveBeenCalledWith('a', 'failed', expect.anything());
-    links[1]!.handlers.onClose(new Error('ice failed'));
-    expect(events.onLinkState).toHaveBeenCalledWith('a', 'failed', new Error('ice failed'));
-    expect(mesh.has('a')).toBe(false);
-  });
-
-  it('hands remote streams to the session with the participant id', () => {
+  it('hands remote tracks and valid peer messages to the session, and drops malformed ones', () => {
     const { mesh, links, events } = setup();
     mesh.connect(peer('a'), false);
     const stream = {} as MediaStream;
-    links[0]!.handlers.onStream(stream);
-    expect(events.onRemoteStream).toHaveBeenCalledWith('a', stream);
+    links[0]!.handlers.onTrack(track('t'), stream);
+    expect(events.onTrack).toHaveBeenCalledWith('a', track('t'), stream);
+    links[0]!.handlers.onData(JSON.stringify({ t: 'chat', id: 'abcdefgh', text: 'hello', at: 1 }));
+    links[0]!.handlers.onData('{"t":"chat","text":""}');
+    links[0]!.handlers.onData('not json');
+    expect(events.onMessage).toHaveBeenCalledTimes(1);
+    expect(events.onMessage).toHaveBeenCalledWith('a', { t: 'chat', id: 'abcdefgh', text: 'hello', at: 1 });
+  });
+
+  it('broadcasts to open links only, and tells the session when a link opens', () => {
+    const { mesh, links, events } = setup();
+    mesh.connect(peer('a'), true);
+    mesh.connect(peer('b'), true);
+    links[0]!.connect();
+    expect(events.onLinkOpen).toHaveBeenCalledWith('a');
+    expect(mesh.broadcast({ t: 'chat', id: 'abcdefgh', text: 'hi', at: 2 })).toBe(1);
+    expect(links[0]!.sent).toHaveLength(1);
+  });
+});
+
+describe('Mesh media', () => {
+  it('sends the camera on new links, replaces tracks on all, and adds a screen share to all', () => {
+    const { mesh, links } = setup();
+    const camera = { getTracks: () => [track('cam')] } as unknown as MediaStream;
+    mesh.setCamera(camera);
+    mesh.connect(peer('a'), true);
+    mesh.connect(peer('b'), true);
+    expect(links[0]!.options.streams).toEqual([camera]);
+    mesh.replaceTrack(track('cam'), track('cam2'));
+    expect(links.map((link) => link.replaced.length)).toEqual([1, 1]);
+    const screen = { getTracks: () => [track('screen')] } as unknown as MediaStream;
+    mesh.startScreen(screen);
+    expect(links.map((link) => link.added.map((t) => t.id))).toEqual([['screen'], ['screen']]);
+    // A link opened during the share gets both streams from the start.
+    mesh.connect(peer('c'), true);
+    expect(links[2]!.options.streams).toEqual([camera, screen]);
+  });
+});
+
+describe('Mesh recovery', () => {
+  it('rebuilds a link that stays disconnected for 5 s, and only that one', () => {
+    const { mesh, links, reconnects, events, fire } = setup('m-self');
+    mesh.connect(peer('z-peer'), true);
+    mesh.connect(peer('y-peer'), true);
+    links[0]!.connect();
+    links[1]!.connect();
+    links[0]!.handlers.onIceState('disconnected');
+    expect(events.onLinkState).toHaveBeenLastCalledWith('z-peer', 'reconnecting');
+    fire(DISCONNECTED_REBUILD_MS);
+    expect(reconnects).toEqual(['z-peer']);
+    expect(links[0]!.destroyed).toBe(true);
+    expect(links[2]!.options.initiator).toBe(true); // 'm-self' < 'z-peer': we make the offer
+    expect(links[1]!.destroyed).toBe(false);
+  });
+
+  it('does nothing when a disconnected link recovers by itself', () => {
+    const { mesh, links, reconnects, fire } = setup();
+    mesh.connect(peer('z'), true);
+    links[0]!.connect();
+    links[0]!.handlers.onIceState('disconnected');
+    links[0]!.handlers.onIceState('connected');
+    fire(DISCONNECTED_REBUILD_MS);
+    expect(reconnects).toEqual([]);
+    expect(links).toHaveLength(1);
+  });
+
+  it('rebuilds a failed link after a back-off that grows', () => {
+    const { mesh, links, reconnects, fire } = setup('z-self');
+    mesh.connect(peer('a-peer'), false);
+    links[0]!.handlers.onClose(new Error('ice failed'));
+    fire(1000);
+    expect(reconnects).toEqual(['a-peer']);
+    expect(links[1]!.options.initiator).toBe(false); // the smaller id makes the offer: we wait
+    links[1]!.handlers.onClose(new Error('again'));
+    fire(1000);
+    expect(links).toHaveLength(2); // second failure waits 2 s
+    fire(2000);
+    expect(links).toHaveLength(3);
+  });
+
+  it('on a reconnect request, the smaller id initiates; a fresh rebuild of ours is kept', () => {
+    const small = setup('a-self');
+    small.mesh.connect(peer('b-peer'), false);
+    small.mesh.receiveReconnect('b-peer');
+    expect(small.links[1]!.options.initiator).toBe(true);
+    small.mesh.receiveReconnect('b-peer'); // both asked at once: keep the link just made
+    expect(small.links).toHaveLength(2);
+
+    const large = setup('z-self');
+    large.mesh.connect(peer('b-peer'), true);
+    large.mesh.receiveReconnect('b-peer');
+    expect(large.links[1]!.options.initiator).toBe(false);
+    expect(large.reconnects).toEqual([]); // answering a request sends none back
+  });
+
+  it('ignores the late close of a link it already replaced, and stops after close()', () => {
+    const { mesh, links, events, fire } = setup();
+    mesh.connect(peer('a'), true);
+    mesh.connect(peer('a'), true);
+    links[0]!.handlers.onClose(new Error('old'));
+    fire(60_000);
+    expect(links).toHaveLength(2);
+    mesh.close();
+    links[1]!.handlers.onClose(new Error('after close'));
+    fire(60_000);
+    expect(links).toHaveLength(2);
+    expect(events.onLinkState).not.toHaveBeenCalledWith('a', 'failed');
   });
 });

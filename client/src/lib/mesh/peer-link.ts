@@ -7,7 +7,15 @@ import type { SignalData } from '@conclave/protocol';
 export interface PeerLink {
   /** Feeds a description or candidate received from the remote side. */
   signal(data: SignalData): void;
-  /** Inbound and outbound RTP statistics of this connection. */
+  /** Sends a text message on the data channel; false when the channel is not open. */
+  send(text: string): boolean;
+  /** Adds a track (renegotiates); `stream` groups it with others on the remote side. */
+  addTrack(track: MediaStreamTrack, stream: MediaStream): void;
+  removeTrack(track: MediaStreamTrack, stream: MediaStream): void;
+  /** Swaps a sent track for another of the same kind, without renegotiation. */
+  replaceTrack(old: MediaStreamTrack, next: MediaStreamTrack, stream: MediaStream): void;
+  /** The RTP senders, to tune encodings (bitrate, resolution) per link. */
+  senders(): RTCRtpSender[];
   getStats(): Promise<RTCStatsReport>;
   destroy(): void;
 }
@@ -15,8 +23,12 @@ export interface PeerLink {
 export interface PeerLinkHandlers {
   /** A description or candidate to send to the remote side through signaling. */
   onSignal(data: SignalData): void;
-  onStream(stream: MediaStream): void;
+  onTrack(track: MediaStreamTrack, stream: MediaStream): void;
+  /** The data channel is open: the link carries media and messages. */
   onConnect(): void;
+  onData(text: string): void;
+  /** RTCPeerConnection.iceConnectionState changes ('disconnected' may recover by itself). */
+  onIceState(state: RTCIceConnectionState): void;
   /** The link is gone for good (closed, failed or destroyed); `error` says why when it failed. */
   onClose(error?: Error): void;
 }
@@ -24,7 +36,7 @@ export interface PeerLinkHandlers {
 export interface PeerLinkOptions {
   /** The newcomer initiates: it makes the offer to those already present. */
   initiator: boolean;
-  localStream: MediaStream | null;
+  streams: MediaStream[];
   iceServers: RTCIceServer[];
 }
 

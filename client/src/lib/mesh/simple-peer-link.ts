@@ -2,14 +2,16 @@ import type { SignalData } from '@conclave/protocol';
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { PeerLink, PeerLinkFactory } from './peer-link.js';
 
-/** The PeerLink of the app: simple-peer with trickle ICE. */
+type PeerWithInternals = SimplePeer.Instance & { _pc: RTCPeerConnection };
+
+/** The PeerLink of the app: simple-peer with trickle ICE and one ordered data channel. */
 export const createSimplePeerLink: PeerLinkFactory = (options, handlers) => {
   const peer = new SimplePeer({
     initiator: options.initiator,
     trickle: true,
     config: { iceServers: options.iceServers },
-    ...(options.localStream ? { stream: options.localStream } : {}),
-  });
+    streams: options.streams,
+  }) as PeerWithInternals;
   let closed = false;
   const close = (error?: Error): void => {
     if (closed) return;
@@ -19,8 +21,10 @@ export const createSimplePeerLink: PeerLinkFactory = (options, handlers) => {
 
   // simple-peer's signal objects are exactly the shapes the protocol schema accepts.
   peer.on('signal', (data) => handlers.onSignal(data as SignalData));
-  peer.on('stream', (stream: MediaStream) => handlers.onStream(stream));
+  peer.on('track', (track: MediaStreamTrack, stream: MediaStream) => handlers.onTrack(track, stream));
   peer.on('connect', () => handlers.onConnect());
+  peer.on('data', (chunk: Uint8Array | string) => handlers.onData(typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk)));
+  peer.on('iceStateChange', (state: RTCIceConnectionState) => handlers.onIceState(state));
   peer.on('close', () => close());
   peer.on('error', (error: Error) => close(error));
 
@@ -28,7 +32,22 @@ export const createSimplePeerLink: PeerLinkFactory = (options, handlers) => {
     signal: (data) => {
       if (!closed) peer.signal(data as SimplePeer.SignalData);
     },
-    getStats: () => (peer as unknown as { _pc: RTCPeerConnection })._pc.getStats(),
+    send: (text) => {
+      if (closed || !peer.connected) return false;
+      peer.send(text);
+      return true;
+    },
+    addTrack: (track, stream) => {
+      if (!closed) peer.addTrack(track, stream);
+    },
+    removeTrack: (track, stream) => {
+      if (!closed) peer.removeTrack(track, stream);
+    },
+    replaceTrack: (old, next, stream) => {
+      if (!closed) peer.replaceTrack(old, next, stream);
+    },
+    senders: () => (closed ? [] : peer._pc.getSenders()),
+    getStats: () => peer._pc.getStats(),
     destroy: () => {
       closed = true;
       peer.destroy();

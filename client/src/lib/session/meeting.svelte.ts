@@ -1,92 +1,220 @@
-import type { ErrorCode, JoinOk, Peer, Role, RoomState } from '@conclave/protocol';
-import { describeMediaError, openLocalMedia } from '../media/capture.js';
-import { Mesh, type LinkState } from '../mesh/mesh.js';
+import type { ErrorCode, JoinOk, LobbyKnock, Peer, Role, RoomState } from '@conclave/protocol';
+import { openTrack } from '../media/devices.js';
+import { Mesh } from '../mesh/mesh.js';
+import type { ChatMessage, PeerMessage, Presence } from '../mesh/peer-messages.js';
+import { assessQuality, sampleStats, SpeakerDetector, type StatsSample } from '../mesh/quality.js';
 import { createSimplePeerLink } from '../mesh/simple-peer-link.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
+import { keepChat, loadChat } from '../storage/chat-history.js';
+import type { StoredChat } from '../storage/db.js';
+import { newRemote, type RemoteParticipant } from './remote.js';
 
-export interface RemoteParticipant {
-  id: string;
+export type MeetingStatus =
+  | 'idle'
+  | 'joining'
+  | 'knocking'
+  | 'joined'
+  | 'reconnecting'
+  | 'failed'
+  | 'refused'
+  | 'removed'
+  | 'left';
+
+/** Why joining failed, as a message key; `locked` and `bad-password` come with a way forward. */
+export type JoinProblem = ErrorCode | 'unreachable';
+
+export interface JoinChoice {
   name: string;
-  role: Role;
   stream: MediaStream | null;
-  link: LinkState;
+  audioOn: boolean;
+  videoOn: boolean;
+  password?: string;
 }
 
-export type MeetingStatus = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'failed' | 'removed' | 'left';
+export interface Notice {
+  id: number;
+  key: 'notice.joined' | 'notice.left' | 'notice.knock' | 'notice.reconnected' | 'notice.hand' | 'notice.screen';
+  name: string;
+}
 
-const JOIN_ERRORS: Partial<Record<ErrorCode, string>> = {
-  'room-full': 'This meeting is full.',
-  locked: 'This meeting is locked.',
-  'bad-password': 'This meeting needs the right password.',
-  'bad-token': 'Your invitation is not valid for this meeting.',
-};
+/** How often link statistics are read (quality per tile, active speaker). */
+const STATS_INTERVAL_MS = 700;
+const NOTICE_MS = 4000;
 
 /**
- * One meeting as the UI sees it: local media, the remote participants and their streams.
+ * One meeting as the UI sees it: local media, the remote participants, chat and notices.
  * Methods are the only way to change it; components read the getters.
  */
 export class Meeting {
   #status = $state<MeetingStatus>('idle');
-  #error = $state<string | null>(null);
-  #localStream = $state.raw<MediaStream | null>(null);
-  #remotes = $state.raw<RemoteParticipant[]>([]);
-  #self = $state.raw<{ id: string; role: Role } | null>(null);
+  #problem = $state<JoinProblem | null>(null);
+  #self = $state.raw<{ id: string; role: Role; name: string } | null>(null);
   #room = $state.raw<RoomState>({ locked: false, hasPassword: false });
+  #remotes = $state.raw<RemoteParticipant[]>([]);
+  #speaker = $state<string | null>(null);
+  #chat = $state.raw<StoredChat[]>([]);
+  #notices = $state.raw<Notice[]>([]);
+  #lobby = $state.raw<LobbyKnock[]>([]);
 
-  #name = '';
+  #stream = $state.raw<MediaStream | null>(null);
+  #audioOn = $state(true);
+  #videoOn = $state(true);
+  #hand = $state(false);
+  #screen = $state.raw<MediaStream | null>(null);
+
   #signaling: SignalingClient | null = null;
   #mesh: Mesh | null = null;
+  #ticket: string | null = null;
+  #name = '';
+  #password: string | undefined;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #samples = new Map<string, StatsSample>();
+  #speakers = new SpeakerDetector();
+  #noticeId = 0;
 
   constructor(readonly roomId: string) {}
 
   get status(): MeetingStatus {
     return this.#status;
   }
-  get error(): string | null {
-    return this.#error;
+  get problem(): JoinProblem | null {
+    return this.#problem;
   }
-  get localStream(): MediaStream | null {
-    return this.#localStream;
+  get self(): { id: string; role: Role; name: string } | null {
+    return this.#self;
   }
-  get remotes(): readonly RemoteParticipant[] {
-    return this.#remotes;
-  }
-  get selfId(): string | null {
-    return this.#self?.id ?? null;
-  }
-  get role(): Role | null {
-    return this.#self?.role ?? null;
+  get isModerator(): boolean {
+    return this.#self?.role === 'moderator';
   }
   get room(): RoomState {
     return this.#room;
   }
+  get remotes(): readonly RemoteParticipant[] {
+    return this.#remotes;
+  }
+  get activeSpeaker(): string | null {
+    return this.#speaker;
+  }
+  get chat(): readonly StoredChat[] {
+    return this.#chat;
+  }
+  get notices(): readonly Notice[] {
+    return this.#notices;
+  }
+  get lobby(): readonly LobbyKnock[] {
+    return this.#lobby;
+  }
+  get localStream(): MediaStream | null {
+    return this.#stream;
+  }
+  get audioOn(): boolean {
+    return this.#audioOn;
+  }
+  get videoOn(): boolean {
+    return this.#videoOn;
+  }
+  get hasCamera(): boolean {
+    return (this.#stream?.getVideoTracks().length ?? 0) > 0;
+  }
+  get hasMicrophone(): boolean {
+    return (this.#stream?.getAudioTracks().length ?? 0) > 0;
+  }
+  get handRaised(): boolean {
+    return this.#hand;
+  }
+  get screen(): MediaStream | null {
+    return this.#screen;
+  }
+  /** Whoever shares a screen (self first), for the presentation layout. */
+  get presenter(): string | null {
+    if (this.#screen) return this.#self?.id ?? null;
+    return this.#remotes.find((remote) => remote.presence.screen && remote.streams.has(remote.presence.screen))?.id ?? null;
+  }
 
-  async join(name: string): Promise<void> {
+  // ---- joining ----
+
+  /**
+   * Joins with the media chosen on the pre-join page (possibly none). The meeting owns
+   * the stream once joined and stops it when it ends; if joining fails, the stream is
+   * handed back (the pre-join page still shows it).
+   */
+  async join(choice: JoinChoice): Promise<void> {
     if (this.#status === 'joining' || this.#status === 'joined') return;
-    this.#status = 'joining';
-    this.#error = null;
-    this.#name = name;
+    this.#take(choice);
+    await this.#enter();
+  }
 
-    if (!this.#localStream) {
-      try {
-        this.#localStream = await openLocalMedia();
-      } catch (error) {
-        return this.#fail(describeMediaError(error));
-      }
+  /** Asks a moderator to let us into the locked room; `admitted` then joins. */
+  async knock(choice: JoinChoice): Promise<void> {
+    this.#take(choice);
+    this.#signaling ??= this.#newSignaling();
+    this.#status = 'knocking';
+    const reply = await this.#signaling.knock({ room: this.roomId, name: this.#name });
+    if (reply.ok) {
+      this.#ticket = reply.ticket;
+      return;
     }
+    if (reply.error.code === 'not-locked') return this.#enter();
+    this.#failJoin(reply.error.code);
+  }
 
-    this.#signaling ??= new SignalingClient({
-      onPeerJoined: (peer) => this.#connectTo(peer, false),
-      onPeerLeft: (peerId) => this.#removeRemote(peerId),
+  #take(choice: JoinChoice): void {
+    this.#problem = null;
+    this.#name = choice.name;
+    this.#password = choice.password;
+    this.#stream = choice.stream;
+    this.#audioOn = choice.audioOn;
+    this.#videoOn = choice.videoOn;
+    this.#applyEnabled();
+  }
+
+  #failJoin(code: ErrorCode): void {
+    this.#signaling?.close();
+    this.#signaling = null;
+    this.#problem = code === 'internal' ? 'unreachable' : code;
+    this.#stream = null; // back to the pre-join page, which owns it again
+    this.#status = 'failed';
+  }
+
+  leave(): void {
+    this.#teardown();
+    this.#stopLocal();
+    this.#status = 'left';
+  }
+
+  async #enter(): Promise<void> {
+    this.#status = 'joining';
+    this.#signaling ??= this.#newSignaling();
+    const reply = await this.#signaling.join({
+      room: this.roomId,
+      name: this.#name,
+      ...(this.#password ? { password: this.#password } : {}),
+      ...(this.#ticket ? { ticket: this.#ticket } : {}),
+    });
+    this.#ticket = null;
+    if (!reply.ok) return this.#failJoin(reply.error.code);
+    this.#entered(reply);
+    // The newcomer makes the offers to everyone already present.
+    for (const peer of reply.peers) this.#connectTo(peer, true);
+  }
+
+  #newSignaling(): SignalingClient {
+    return new SignalingClient({
+      onPeerJoined: (peer) => {
+        this.#connectTo(peer, false);
+        this.#notify('notice.joined', peer.name);
+      },
+      onPeerLeft: (peerId) => {
+        const name = this.#remotes.find((remote) => remote.id === peerId)?.name;
+        this.#removeRemote(peerId);
+        if (name !== undefined) this.#notify('notice.left', name);
+      },
       onPeerUpdated: (peer) => this.#peerUpdated(peer),
       onRoomUpdated: (state) => (this.#room = state),
       onSignal: (from, data) => {
         if (!this.#mesh?.receiveSignal(from, data)) console.warn(`conclave: signal from unknown participant ${from}`);
       },
-      onReconnectPeer: (from) => {
-        const peer = this.#remotes.find((remote) => remote.id === from);
-        if (peer) this.#connectTo(peer, false);
-      },
+      onReconnectPeer: (from) => this.#mesh?.receiveReconnect(from),
       onConnectionLost: () => {
         if (this.#status === 'joined') this.#status = 'reconnecting';
       },
@@ -94,50 +222,59 @@ export class Meeting {
       onSessionLost: () => this.#rejoin(),
       onRemoved: () => {
         this.#teardown();
+        this.#stopLocal();
         this.#status = 'removed';
       },
+      onLobbyKnock: (knock) => {
+        this.#lobby = [...this.#lobby.filter((entry) => entry.id !== knock.id), knock];
+        this.#notify('notice.knock', knock.name);
+      },
+      onLobbyLeft: (id) => (this.#lobby = this.#lobby.filter((entry) => entry.id !== id)),
+      onAdmitted: () => void this.#enter(),
+      onRefused: () => {
+        this.#signaling?.close();
+        this.#signaling = null;
+        this.#status = 'refused';
+      },
     });
-
-    const reply = await this.#signaling.join({ room: this.roomId, name });
-    if (!reply.ok) {
-      this.#signaling.close();
-      this.#signaling = null;
-      return this.#fail(JOIN_ERRORS[reply.error.code] ?? reply.error.message);
-    }
-    this.#entered(reply);
-    // The newcomer makes the offers to everyone already present.
-    for (const peer of reply.peers) this.#connectTo(peer, true);
-  }
-
-  leave(): void {
-    this.#teardown();
-    for (const track of this.#localStream?.getTracks() ?? []) track.stop();
-    this.#localStream = null;
-    this.#status = 'left';
   }
 
   #entered(reply: JoinOk): void {
-    this.#self = { id: reply.id, role: reply.role };
+    this.#self = { id: reply.id, role: reply.role, name: this.#name };
     this.#room = reply.room;
     this.#mesh?.close();
     const signaling = this.#signaling;
-    this.#mesh = new Mesh({
+    const mesh = new Mesh({
+      selfId: reply.id,
       createLink: createSimplePeerLink,
-      sendSignal: (to, data) => signaling?.sendSignal(to, data),
-      localStream: this.#localStream,
+      signaling: {
+        sendSignal: (to, data) => signaling?.sendSignal(to, data),
+        requestReconnect: (to) => signaling?.requestReconnect(to),
+      },
       iceServers: reply.iceServers,
       events: {
-        onRemoteStream: (peerId, stream) => this.#updateRemote(peerId, { stream }),
+        onTrack: (peerId, _track, stream) => this.#addStream(peerId, stream),
         onLinkState: (peerId, link) => this.#updateRemote(peerId, { link }),
+        onLinkOpen: (peerId) => mesh.send(peerId, { t: 'presence', ...this.#presence() }),
+        onMessage: (peerId, message) => this.#received(peerId, message),
       },
     });
+    mesh.setCamera(this.#stream);
+    if (this.#screen) mesh.startScreen(this.#screen);
+    this.#mesh = mesh;
     this.#remotes = [];
     this.#status = 'joined';
+    this.#startStats();
+    void loadChat(this.roomId).then((history) => {
+      const known = new Set(this.#chat.map((message) => message.id));
+      this.#chat = [...history.filter((message) => !known.has(message.id)), ...this.#chat].sort((a, b) => a.at - b.at);
+    });
+    if (reply.role === 'moderator') void this.#loadLobby();
   }
 
   /** Back with the same id: keep every working link, and catch up on who came and went meanwhile. */
   #resumed(reply: JoinOk): void {
-    this.#self = { id: reply.id, role: reply.role };
+    this.#self = { id: reply.id, role: reply.role, name: this.#name };
     this.#room = reply.room;
     for (const remote of this.#remotes) {
       if (!reply.peers.some((peer) => peer.id === remote.id)) this.#removeRemote(remote.id);
@@ -147,50 +284,238 @@ export class Meeting {
     this.#status = 'joined';
   }
 
-  /** Our seat is gone: join again as a newcomer (new id, fresh links). */
+  /** Our seat is gone: join again as a newcomer (new id, fresh links), with the same media. */
   #rejoin(): void {
+    const stream = this.#stream;
     this.#teardown();
-    this.#status = 'idle';
-    void this.join(this.#name);
+    void this.#enter().then(() => {
+      // Could not get back in (locked meanwhile, full): release the devices we still hold.
+      if (this.#status === 'failed') for (const track of stream?.getTracks() ?? []) track.stop();
+    });
+  }
+
+  /** Those who knocked before we joined as moderator (later ones arrive as lobby-knock). */
+  async #loadLobby(): Promise<void> {
+    const reply = await this.#signaling?.lobby();
+    if (reply?.ok) this.#lobby = reply.lobby;
   }
 
   #teardown(): void {
+    clearInterval(this.#statsTimer);
     this.#mesh?.close();
     this.#mesh = null;
     this.#signaling?.close();
     this.#signaling = null;
     this.#remotes = [];
-    this.#self = null;
+    this.#lobby = [];
+    this.#samples.clear();
   }
 
-  #fail(message: string): void {
-    for (const track of this.#localStream?.getTracks() ?? []) track.stop();
-    this.#localStream = null;
-    this.#error = message;
-    this.#status = 'failed';
+  #stopLocal(): void {
+    for (const track of [...(this.#stream?.getTracks() ?? []), ...(this.#screen?.getTracks() ?? [])]) track.stop();
+    this.#stream = null;
+    this.#screen = null;
   }
+
+  // ---- local media ----
+
+  toggleAudio(): void {
+    if (!this.hasMicrophone) return;
+    this.#audioOn = !this.#audioOn;
+    this.#applyEnabled();
+    this.#announce();
+  }
+
+  toggleVideo(): void {
+    if (!this.hasCamera) return;
+    this.#videoOn = !this.#videoOn;
+    this.#applyEnabled();
+    this.#announce();
+  }
+
+  toggleHand(): void {
+    this.#hand = !this.#hand;
+    this.#announce();
+  }
+
+  async startScreenShare(): Promise<void> {
+    if (this.#screen) return;
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } }, audio: false });
+    } catch {
+      return; // the person closed the picker
+    }
+    // Ending the share from the browser's own bar must end it here too.
+    stream.getVideoTracks()[0]?.addEventListener('ended', () => this.stopScreenShare());
+    this.#screen = stream;
+    this.#mesh?.startScreen(stream);
+    this.#announce();
+  }
+
+  stopScreenShare(): void {
+    const screen = this.#screen;
+    if (!screen) return;
+    this.#mesh?.stopScreen();
+    for (const track of screen.getTracks()) track.stop();
+    this.#screen = null;
+    this.#announce();
+  }
+
+  /** Switches camera or microphone on every link without renegotiation. */
+  async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    const stream = this.#stream;
+    if (!stream) return;
+    const next = await openTrack(kind, deviceId);
+    const old = kind === 'video' ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];
+    next.enabled = kind === 'video' ? this.#videoOn : this.#audioOn;
+    if (old) {
+      this.#mesh?.replaceTrack(old, next);
+      stream.removeTrack(old);
+      old.stop();
+    }
+    stream.addTrack(next);
+    // A new MediaStream object makes the self view pick up the new track.
+    this.#stream = new MediaStream(stream.getTracks());
+    this.#mesh?.setCamera(stream);
+  }
+
+  #applyEnabled(): void {
+    for (const track of this.#stream?.getAudioTracks() ?? []) track.enabled = this.#audioOn;
+    for (const track of this.#stream?.getVideoTracks() ?? []) track.enabled = this.#videoOn;
+  }
+
+  #presence(): Presence {
+    return {
+      audio: this.hasMicrophone && this.#audioOn,
+      video: this.hasCamera && this.#videoOn,
+      hand: this.#hand,
+      camera: this.#stream?.id ?? null,
+      screen: this.#screen?.id ?? null,
+    };
+  }
+
+  #announce(): void {
+    this.#mesh?.broadcast({ t: 'presence', ...this.#presence() });
+  }
+
+  // ---- chat ----
+
+  /** Sends a chat message to everyone over the peer data channels; the server never sees it. */
+  sendChat(text: string): boolean {
+    const trimmed = text.trim();
+    if (!trimmed || !this.#mesh || !this.#self) return false;
+    const message: ChatMessage = { t: 'chat', id: crypto.randomUUID(), text: trimmed, at: Date.now() };
+    this.#mesh.broadcast(message);
+    this.#keep({ room: this.roomId, id: message.id, from: this.#self.id, name: this.#name, text: trimmed, at: message.at, mine: true });
+    return true;
+  }
+
+  #keep(message: StoredChat): void {
+    if (this.#chat.some((known) => known.id === message.id)) return;
+    this.#chat = [...this.#chat, message];
+    void keepChat(message);
+  }
+
+  // ---- moderation ----
+
+  async admit(id: string): Promise<void> {
+    await this.#signaling?.moderate('admit', id);
+  }
+  async refuse(id: string): Promise<void> {
+    await this.#signaling?.moderate('refuse', id);
+  }
+  async setLocked(locked: boolean): Promise<void> {
+    await this.#signaling?.moderate('lock', locked);
+  }
+  async removeParticipant(id: string): Promise<void> {
+    await this.#signaling?.moderate('remove', id);
+  }
+
+  // ---- remote participants ----
 
   #connectTo(peer: Peer, initiator: boolean): void {
     if (!this.#mesh) return;
-    const known = this.#remotes.find((remote) => remote.id === peer.id);
-    this.#remotes = [
-      ...this.#remotes.filter((remote) => remote.id !== peer.id),
-      { id: peer.id, name: peer.name, role: peer.role, stream: known?.stream ?? null, link: 'connecting' },
-    ];
+    if (!this.#remotes.some((remote) => remote.id === peer.id)) this.#remotes = [...this.#remotes, newRemote(peer)];
     this.#mesh.connect(peer, initiator);
   }
 
+  #received(peerId: string, message: PeerMessage): void {
+    const remote = this.#remotes.find((candidate) => candidate.id === peerId);
+    if (!remote) return;
+    if (message.t === 'presence') {
+      const { t: _t, ...presence } = message;
+      if (presence.hand && !remote.presence.hand) this.#notify('notice.hand', remote.name);
+      if (presence.screen && !remote.presence.screen) this.#notify('notice.screen', remote.name);
+      this.#updateRemote(peerId, { presence });
+    } else {
+      this.#keep({ room: this.roomId, id: message.id, from: peerId, name: remote.name, text: message.text, at: message.at, mine: false });
+    }
+  }
+
+  #addStream(peerId: string, stream: MediaStream): void {
+    const remote = this.#remotes.find((candidate) => candidate.id === peerId);
+    if (!remote || remote.streams.get(stream.id) === stream) return;
+    const streams = new Map(remote.streams);
+    streams.set(stream.id, stream);
+    this.#updateRemote(peerId, { streams });
+  }
+
   #peerUpdated(peer: Peer): void {
-    if (peer.id === this.#self?.id) this.#self = { id: peer.id, role: peer.role };
+    if (peer.id === this.#self?.id) {
+      this.#self = { ...this.#self, role: peer.role };
+      if (peer.role === 'moderator') void this.#loadLobby();
+    }
     else this.#updateRemote(peer.id, { role: peer.role, name: peer.name });
   }
 
   #removeRemote(peerId: string): void {
     this.#mesh?.disconnect(peerId);
+    this.#samples.delete(peerId);
     this.#remotes = this.#remotes.filter((remote) => remote.id !== peerId);
   }
 
   #updateRemote(peerId: string, change: Partial<Omit<RemoteParticipant, 'id'>>): void {
     this.#remotes = this.#remotes.map((remote) => (remote.id === peerId ? { ...remote, ...change } : remote));
+  }
+
+  // ---- statistics ----
+
+  #startStats(): void {
+    clearInterval(this.#statsTimer);
+    this.#statsTimer = setInterval(() => void this.#readStats(), STATS_INTERVAL_MS);
+  }
+
+  async #readStats(): Promise<void> {
+    const mesh = this.#mesh;
+    if (!mesh) return;
+    const levels = new Map<string, number>();
+    const qualities = new Map<string, ReturnType<typeof assessQuality>>();
+    await Promise.all(
+      mesh.peerIds().map(async (peerId) => {
+        const report = await mesh.getStats(peerId)?.catch(() => undefined);
+        if (!report) return;
+        const sample = sampleStats(report);
+        const quality = assessQuality(this.#samples.get(peerId) ?? null, sample);
+        this.#samples.set(peerId, sample);
+        qualities.set(peerId, quality);
+        const remote = this.#remotes.find((candidate) => candidate.id === peerId);
+        if (remote?.presence.audio) levels.set(peerId, quality.audioLevel);
+      }),
+    );
+    if (this.#mesh !== mesh) return;
+    this.#remotes = this.#remotes.map((remote) => {
+      const quality = qualities.get(remote.id);
+      return quality && quality.level !== remote.quality?.level ? { ...remote, quality } : remote;
+    });
+    this.#speaker = this.#speakers.update(levels, Date.now());
+  }
+
+  // ---- notices ----
+
+  #notify(key: Notice['key'], name: string): void {
+    const notice: Notice = { id: ++this.#noticeId, key, name };
+    this.#notices = [...this.#notices.slice(-4), notice];
+    setTimeout(() => (this.#notices = this.#notices.filter((candidate) => candidate !== notice)), NOTICE_MS);
   }
 }

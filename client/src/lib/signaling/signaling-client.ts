@@ -1,5 +1,6 @@
 import {
   errorAck,
+  lobbyKnockSchema,
   peerLeftSchema,
   peerSchema,
   relayedReconnectSchema,
@@ -9,7 +10,12 @@ import {
   type JoinAck,
   type JoinOk,
   type JoinRequest,
+  type KnockAck,
+  type KnockRequest,
+  type LobbyAck,
+  type LobbyKnock,
   type Peer,
+  type SimpleAck,
   type RoomState,
   type ServerToClientEvents,
   type SignalData,
@@ -33,6 +39,12 @@ export interface SignalingHandlers {
   onSessionLost(): void;
   /** A moderator removed us. */
   onRemoved(): void;
+  /** To moderators: someone knocked on the locked room. */
+  onLobbyKnock(knock: LobbyKnock): void;
+  onLobbyLeft(id: string): void;
+  /** To a knocker: a moderator let us in (join with the ticket now) or said no. */
+  onAdmitted(): void;
+  onRefused(): void;
 }
 
 /** How long the client waits for an acknowledgement before giving up on a request. */
@@ -61,6 +73,10 @@ export class SignalingClient {
     this.#on('room-updated', roomStateSchema, (state) => handlers.onRoomUpdated(state));
     this.#on('signal', relayedSignalSchema, ({ from, data }) => handlers.onSignal(from, data));
     this.#on('reconnect-peer', relayedReconnectSchema, ({ from }) => handlers.onReconnectPeer(from));
+    this.#on('lobby-knock', lobbyKnockSchema, (knock) => handlers.onLobbyKnock(knock));
+    this.#on('lobby-left', peerLeftSchema, ({ id }) => handlers.onLobbyLeft(id));
+    socket.on('admitted', () => handlers.onAdmitted());
+    socket.on('refused', () => handlers.onRefused());
     socket.on('removed', () => {
       this.#removed = true;
       handlers.onRemoved();
@@ -90,6 +106,38 @@ export class SignalingClient {
     }
     if (reply.ok) this.#session = { room: request.room, id: reply.id, secret: reply.resume };
     return reply;
+  }
+
+  /** Knocks on a locked room; the reply carries the ticket to join with once admitted. */
+  async knock(request: KnockRequest): Promise<KnockAck> {
+    if (!this.#socket.connected) this.#socket.connect();
+    try {
+      return await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck('knock', request);
+    } catch {
+      return errorAck('internal', 'the signaling server did not answer');
+    }
+  }
+
+  /** Moderator actions; each resolves with the server's acknowledgement. */
+  moderate(action: 'admit' | 'refuse' | 'remove', id: string): Promise<SimpleAck>;
+  moderate(action: 'lock', locked: boolean): Promise<SimpleAck>;
+  async moderate(action: 'admit' | 'refuse' | 'remove' | 'lock', value: string | boolean): Promise<SimpleAck> {
+    const socket = this.#socket.timeout(ACK_TIMEOUT_MS);
+    try {
+      if (action === 'lock') return await socket.emitWithAck('lock', { locked: value as boolean });
+      return await socket.emitWithAck(action, { id: value as string });
+    } catch {
+      return errorAck('internal', 'the signaling server did not answer');
+    }
+  }
+
+  /** Moderators: who waits in the lobby now. */
+  async lobby(): Promise<LobbyAck> {
+    try {
+      return await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck('lobby');
+    } catch {
+      return errorAck('internal', 'the signaling server did not answer');
+    }
   }
 
   sendSignal(to: string, data: SignalData): void {
