@@ -7,20 +7,40 @@ import { startTestServer } from './server.js';
 export interface JoinOptions {
   name: string;
   roomId: string;
+  /** Language of the browser (default English). */
+  locale?: string;
 }
 
-/** Opens a fresh browser context (its own storage, like another person's browser) and joins a room. */
-export async function joinAs(browser: Browser, server: RunningServer, { name, roomId }: JoinOptions): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+/** Opens a fresh browser context (its own storage, like another person's browser) on a room's pre-join page. */
+export async function openRoom(browser: Browser, server: RunningServer, { roomId, locale = 'en-US' }: Omit<JoinOptions, 'name'>): Promise<Page> {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], locale });
   const page = await context.newPage();
   await page.addInitScript(recordPeerConnections);
   // Small video keeps a mesh of several participants within two cores.
   await page.addInitScript(() => localStorage.setItem('conclave.captureProfile', 'low'));
   await page.goto(`${server.url}/r/${roomId}`);
+  return page;
+}
+
+/** Fills the pre-join page and joins; resolves once the meeting view shows. */
+export async function joinFromPreJoin(page: Page, name: string): Promise<void> {
   await page.getByLabel('Your name').fill(name);
+  // Wait for the camera preview so the join carries media.
+  await expect(page.getByTestId('preview')).toHaveJSProperty('readyState', 4);
   await page.getByRole('button', { name: 'Join now' }).click();
   await expect(page.getByTestId('self-tile')).toBeVisible();
+}
+
+export async function joinAs(browser: Browser, server: RunningServer, options: JoinOptions): Promise<Page> {
+  const page = await openRoom(browser, server, options);
+  await joinFromPreJoin(page, options.name);
   return page;
+}
+
+/** Ids of the remote tiles a page shows, sorted. */
+export async function remoteIds(page: Page): Promise<string[]> {
+  const ids = await page.getByTestId('remote-tile').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-peer-id') ?? ''));
+  return ids.sort();
 }
 
 export const test = base.extend<object, { server: RunningServer }>({

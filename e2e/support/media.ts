@@ -22,7 +22,7 @@ export function recordPeerConnections(): void {
   };
 }
 
-/** framesDecoded of the inbound video of each open peer connection of the page. */
+/** framesDecoded of the inbound video of each open peer connection of the page (all video tracks summed). */
 export async function framesDecodedPerConnection(page: Page): Promise<number[]> {
   return page.evaluate(async () => {
     const open = (window.__e2ePeerConnections ?? []).filter((pc) => pc.connectionState !== 'closed');
@@ -36,6 +36,11 @@ export async function framesDecodedPerConnection(page: Page): Promise<number[]> 
       }),
     );
   });
+}
+
+/** How many peer connections the page ever made (a rebuilt link makes a new one). */
+export function peerConnectionCount(page: Page): Promise<number> {
+  return page.evaluate(() => window.__e2ePeerConnections?.length ?? 0);
 }
 
 /**
@@ -59,4 +64,11 @@ export async function expectVideoFlowing(
     const gained = frames - (before[index] ?? 0);
     expect(gained, `frames decoded on connection ${index} in ${windowMs} ms`).toBeGreaterThanOrEqual(minFrames);
   });
+}
+
+/** Resolves once the page's video element at `selector` shows frames (videoWidth > 0). */
+export async function expectVideoShown(page: Page, testId: string, index = 0): Promise<void> {
+  await expect
+    .poll(() => page.getByTestId(testId).nth(index).locator('video').evaluate((video: HTMLVideoElement) => video.videoWidth))
+    .toBeGreaterThan(0);
 }
