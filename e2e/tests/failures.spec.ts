@@ -61,6 +61,27 @@ test('a locked room: the newcomer asks to join and waits; the moderator admits',
   await expect(host.getByTestId('remote-tile')).toHaveCount(1);
 });
 
+test('a moderator sets a password; a newcomer is asked for it and a wrong one is refused', async ({ browser, server }) => {
+  const roomId = randomUUID();
+  const host = await joinAs(browser, server, { name: 'Host', roomId });
+  await host.getByRole('button', { name: 'Participants' }).click();
+  await host.getByLabel('Require a password to join').fill('blue heron');
+  await host.getByRole('button', { name: 'Save' }).click();
+  await expect(host.getByLabel('Change the meeting password')).toBeVisible();
+
+  const guest = await openRoom(browser, server, { roomId });
+  await guest.getByLabel('Your name').fill('Guest');
+  await guest.getByRole('button', { name: 'Join now' }).click();
+  await expect(guest.getByRole('alert').filter({ hasText: 'needs its password' })).toBeVisible();
+  await guest.getByLabel('Meeting password').fill('red heron');
+  await guest.getByRole('button', { name: 'Join now' }).click();
+  await expect(guest.getByRole('alert').filter({ hasText: 'needs its password' })).toBeVisible();
+  await expect(guest.getByTestId('self-tile')).toHaveCount(0);
+  await guest.getByLabel('Meeting password').fill('blue heron');
+  await guest.getByRole('button', { name: 'Join now' }).click();
+  await expect(guest.getByTestId('remote-tile')).toHaveCount(1);
+});
+
 test('when the signaling server goes away, the meeting says it is reconnecting', async ({ browser }) => {
   const doomed = await startTestServer();
   const roomId = randomUUID();

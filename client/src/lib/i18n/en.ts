@@ -23,7 +23,6 @@ export const en = {
   'prejoin.startMuted': 'Join with microphone off',
   'prejoin.startCameraOff': 'Join with camera off',
   'prejoin.password': 'Meeting password',
-  'prejoin.passwordHint': 'You are the first here: you may set a password for this meeting (optional).',
   'prejoin.join': 'Join now',
   'prejoin.joining': 'Joining…',
   'prejoin.askToJoin': 'Ask to join',
@@ -114,6 +113,10 @@ export const en = {
   'people.unlock': 'Unlock meeting',
   'people.lockedNote': 'The meeting is locked: newcomers must ask to join.',
   'people.hands': 'Raised hands',
+  'people.passwordSet': 'Require a password to join',
+  'people.passwordChange': 'Change the meeting password',
+  'people.passwordSave': 'Save',
+  'people.passwordRemove': 'Remove password',
 
   'settings.title': 'Settings',
   'settings.close': 'Close settings',

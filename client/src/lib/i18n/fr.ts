@@ -28,7 +28,6 @@ export const fr = {
   'prejoin.startMuted': 'Rejoindre avec le microphone coupé',
   'prejoin.startCameraOff': 'Rejoindre avec la caméra coupée',
   'prejoin.password': 'Mot de passe de la réunion',
-  'prejoin.passwordHint': 'Vous arrivez en premier\u00a0: vous pouvez définir un mot de passe pour cette réunion (facultatif).',
   'prejoin.join': 'Rejoindre maintenant',
   'prejoin.joining': 'Connexion à la réunion…',
   'prejoin.askToJoin': 'Demander à rejoindre',
@@ -118,6 +117,10 @@ export const fr = {
   'people.lock': 'Verrouiller la réunion',
   'people.unlock': 'Déverrouiller la réunion',
   'people.lockedNote': 'La réunion est verrouillée\u00a0: toute nouvelle personne doit demander à la rejoindre.',
+  'people.passwordSet': 'Exiger un mot de passe pour rejoindre',
+  'people.passwordChange': 'Changer le mot de passe de la réunion',
+  'people.passwordSave': 'Enregistrer',
+  'people.passwordRemove': 'Supprimer le mot de passe',
   'people.hands': 'Mains levées',
 
   'settings.title': 'Paramètres',

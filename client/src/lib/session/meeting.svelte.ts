@@ -428,6 +428,11 @@ export class Meeting {
   async setLocked(locked: boolean): Promise<void> {
     await this.#signaling?.moderate('lock', locked);
   }
+  /** Sets (or with null, clears) the password newcomers must give; true once the server took it. */
+  async setPassword(password: string | null): Promise<boolean> {
+    const reply = await this.#signaling?.moderate('set-password', password);
+    return reply?.ok ?? false;
+  }
   async removeParticipant(id: string): Promise<void> {
     await this.#signaling?.moderate('remove', id);
   }

@@ -121,10 +121,12 @@ export class SignalingClient {
   /** Moderator actions; each resolves with the server's acknowledgement. */
   moderate(action: 'admit' | 'refuse' | 'remove', id: string): Promise<SimpleAck>;
   moderate(action: 'lock', locked: boolean): Promise<SimpleAck>;
-  async moderate(action: 'admit' | 'refuse' | 'remove' | 'lock', value: string | boolean): Promise<SimpleAck> {
+  moderate(action: 'set-password', password: string | null): Promise<SimpleAck>;
+  async moderate(action: 'admit' | 'refuse' | 'remove' | 'lock' | 'set-password', value: string | boolean | null): Promise<SimpleAck> {
     const socket = this.#socket.timeout(ACK_TIMEOUT_MS);
     try {
       if (action === 'lock') return await socket.emitWithAck('lock', { locked: value as boolean });
+      if (action === 'set-password') return await socket.emitWithAck('set-password', { password: value as string | null });
       return await socket.emitWithAck(action, { id: value as string });
     } catch {
       return errorAck('internal', 'the signaling server did not answer');
