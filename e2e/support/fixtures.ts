@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { RunningServer } from '@conclave/signaling';
 import { recordPeerConnections } from './media.js';
 import { startTestServer } from './server.js';
@@ -11,9 +11,14 @@ export interface JoinOptions {
   locale?: string;
 }
 
+/** Contexts opened by the current test; closed after it, so no meeting of one test runs on into the next. */
+const openContexts = new Set<BrowserContext>();
+
 /** Opens a fresh browser context (its own storage, like another person's browser) on a room's pre-join page. */
 export async function openRoom(browser: Browser, server: RunningServer, { roomId, locale = 'en-US' }: Omit<JoinOptions, 'name'>): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], locale });
+  openContexts.add(context);
+  context.once('close', () => openContexts.delete(context));
   const page = await context.newPage();
   await page.addInitScript(recordPeerConnections);
   // Small video keeps a mesh of several participants within two cores.
@@ -43,7 +48,15 @@ export async function remoteIds(page: Page): Promise<string[]> {
   return ids.sort();
 }
 
-export const test = base.extend<object, { server: RunningServer }>({
+export const test = base.extend<{ closeContexts: void }, { server: RunningServer }>({
+  closeContexts: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      await use();
+      await Promise.all([...openContexts].map((context) => context.close()));
+    },
+    { auto: true },
+  ],
   server: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {

@@ -27,7 +27,10 @@ export const chatSchema = z.strictObject({
   at: z.number().int().nonnegative(),
 });
 
-export const peerMessageSchema = z.discriminatedUnion('t', [presenceSchema, chatSchema]);
+/** Sent to every peer on leaving: they drop us at once, even if our goodbye to the server is lost. */
+export const byeSchema = z.strictObject({ t: z.literal('bye') });
+
+export const peerMessageSchema = z.discriminatedUnion('t', [presenceSchema, chatSchema, byeSchema]);
 
 export type Presence = Omit<z.infer<typeof presenceSchema>, 't'>;
 export type ChatMessage = z.infer<typeof chatSchema>;

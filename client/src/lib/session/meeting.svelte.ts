@@ -71,6 +71,8 @@ export class Meeting {
   #samples = new Map<string, StatsSample>();
   #speakers = new SpeakerDetector();
   #noticeId = 0;
+  /** Peers that said goodbye: not re-added if the server still lists them for a while. */
+  #departed = new Set<string>();
 
   constructor(readonly roomId: string) {}
 
@@ -133,6 +135,12 @@ export class Meeting {
 
   // ---- joining ----
 
+  /** Connects to the server while the person is still on the pre-join page. */
+  prepare(): void {
+    this.#signaling ??= this.#newSignaling();
+    this.#signaling.connect();
+  }
+
   /**
    * Joins with the media chosen on the pre-join page (possibly none). The meeting owns
    * the stream once joined and stops it when it ends; if joining fails, the stream is
@@ -177,6 +185,12 @@ export class Meeting {
   }
 
   leave(): void {
+    // Peers hear it directly, and at once; the server's peer-left confirms it.
+    const mesh = this.#mesh;
+    mesh?.broadcast({ t: 'bye' });
+    this.#mesh = null;
+    // A moment for the goodbye to leave the data channels before the connections close.
+    if (mesh) setTimeout(() => mesh.close(), 200);
     this.#teardown();
     this.#stopLocal();
     this.#status = 'left';
@@ -205,6 +219,7 @@ export class Meeting {
         this.#notify('notice.joined', peer.name);
       },
       onPeerLeft: (peerId) => {
+        this.#departed.delete(peerId);
         const name = this.#remotes.find((remote) => remote.id === peerId)?.name;
         this.#removeRemote(peerId);
         if (name !== undefined) this.#notify('notice.left', name);
@@ -440,7 +455,7 @@ export class Meeting {
   // ---- remote participants ----
 
   #connectTo(peer: Peer, initiator: boolean): void {
-    if (!this.#mesh) return;
+    if (!this.#mesh || this.#departed.has(peer.id)) return;
     if (!this.#remotes.some((remote) => remote.id === peer.id)) this.#remotes = [...this.#remotes, newRemote(peer)];
     this.#mesh.connect(peer, initiator);
   }
@@ -448,7 +463,11 @@ export class Meeting {
   #received(peerId: string, message: PeerMessage): void {
     const remote = this.#remotes.find((candidate) => candidate.id === peerId);
     if (!remote) return;
-    if (message.t === 'presence') {
+    if (message.t === 'bye') {
+      this.#departed.add(peerId);
+      this.#removeRemote(peerId);
+      this.#notify('notice.left', remote.name);
+    } else if (message.t === 'presence') {
       const { t: _t, ...presence } = message;
       if (presence.hand && !remote.presence.hand) this.#notify('notice.hand', remote.name);
       if (presence.screen && !remote.presence.screen) this.#notify('notice.screen', remote.name);

@@ -93,6 +93,11 @@ export class SignalingClient {
     });
   }
 
+  /** Opens the connection ahead of joining (on the pre-join page), so joining is one round trip. */
+  connect(): void {
+    if (!this.#socket.connected) this.#socket.connect();
+  }
+
   /** Connects and joins a room. Resolves with the server's acknowledgement, never rejects. */
   async join(request: JoinRequest): Promise<JoinAck> {
     this.#closed = false;
