@@ -48,11 +48,11 @@ export async function remoteIds(page: Page): Promise<string[]> {
   return ids.sort();
 }
 
-export const test = base.extend<{ closeContexts: void }, { server: RunningServer }>({
+export const test = base.extend<{ closeContexts: undefined }, { server: RunningServer }>({
   closeContexts: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
-      await use();
+      await use(undefined);
       await Promise.all([...openContexts].map((context) => context.close()));
     },
     { auto: true },
