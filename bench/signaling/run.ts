@@ -25,7 +25,7 @@ const USAGE = `usage: npm run bench:signaling -- [options]
   --concurrency C      rooms being set up at the same time in the join phase (default 25)
   --bot-procs P        run the bots in P child processes, 0 = in this process (default 0)
   --idle-seconds S     pause with every socket joined before reading the idle RSS (default 3)
-  --timeout S          give up (exit 1) after this many seconds (default 150)
+  --timeout S          give up (exit 1) after this many seconds (default 140)
   --json-only          print only the JSON line on stdout
 environment:
   REDIS_URL            passed to the server (Redis mode); without it the server runs in memory
@@ -63,7 +63,7 @@ function parseOptions(argv: string[]): Options {
         concurrency: { type: 'string', default: '25' },
         'bot-procs': { type: 'string', default: '0' },
         'idle-seconds': { type: 'string', default: '3' },
-        timeout: { type: 'string', default: '150' },
+        timeout: { type: 'string', default: '140' },
         'json-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
