@@ -31,7 +31,7 @@ const VALID: Record<string, Record<string, unknown>> = {
   remove: { id: 'A'.repeat(22) },
 };
 
-const PAYLOADS_PER_EVENT = 1000;
+const PAYLOADS_PER_EVENT = 2000;
 
 describe('malformed input', () => {
   it(`answers ${PAYLOADS_PER_EVENT} random and mutated payloads per event with a coded error, and keeps serving`, async () => {
