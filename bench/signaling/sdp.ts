@@ -76,10 +76,9 @@ const VIDEO_CODECS: [number, string, string, number][] = [
 
 const VIDEO_FEEDBACK = ['goog-remb', 'transport-cc', 'ccm fir', 'nack', 'nack pli'];
 
-function audioSection(id: Identity, setup: string): string[] {
-  const [audioSsrc] = id.ssrcs;
+/** The connection, ICE and DTLS lines every media section repeats. */
+function transportLines(id: Identity, setup: string, mid: number): string[] {
   return [
-    'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
     'c=IN IP4 0.0.0.0',
     'a=rtcp:9 IN IP4 0.0.0.0',
     `a=ice-ufrag:${id.ufrag}`,
@@ -87,7 +86,15 @@ function audioSection(id: Identity, setup: string): string[] {
     'a=ice-options:trickle',
     `a=fingerprint:sha-256 ${id.fingerprint}`,
     `a=setup:${setup}`,
-    'a=mid:0',
+    `a=mid:${mid}`,
+  ];
+}
+
+function audioSection(id: Identity, setup: string): string[] {
+  const [audioSsrc] = id.ssrcs;
+  return [
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
+    ...transportLines(id, setup, 0),
     ...AUDIO_EXTMAPS.map((uri, i) => `a=extmap:${i + 1} ${uri}`),
     'a=sendrecv',
     `a=msid:${id.stream} ${id.audioTrack}`,
@@ -120,14 +127,7 @@ function videoSection(id: Identity, setup: string): string[] {
   ]);
   return [
     `m=video 9 UDP/TLS/RTP/SAVPF ${payloadTypes.join(' ')} 114 115 116`,
-    'c=IN IP4 0.0.0.0',
-    'a=rtcp:9 IN IP4 0.0.0.0',
-    `a=ice-ufrag:${id.ufrag}`,
-    `a=ice-pwd:${id.pwd}`,
-    'a=ice-options:trickle',
-    `a=fingerprint:sha-256 ${id.fingerprint}`,
-    `a=setup:${setup}`,
-    'a=mid:1',
+    ...transportLines(id, setup, 1),
     ...VIDEO_EXTMAPS.map((uri, i) => `a=extmap:${i + AUDIO_EXTMAPS.length + 1} ${uri}`),
     'a=sendrecv',
     `a=msid:${id.stream} ${id.videoTrack}`,
