@@ -56,6 +56,16 @@ export async function refusal(socket: Socket, event: string, ...args: unknown[])
   return reply.error?.code ?? 'no code';
 }
 
+/** Alice and Bob, each on a connection of their own, in a fresh room (Alice first: she moderates). */
+export async function aliceAndBob(server: RunningServer | string) {
+  const room = freshRoom();
+  const alice = await client(server);
+  const bob = await client(server);
+  const a = await join(alice, room, 'Alice');
+  const b = await join(bob, room, 'Bob');
+  return { room, alice, bob, a, b };
+}
+
 let roomCounter = 0;
 /** A room id no other test uses. */
 export const freshRoom = (): string => `room-${++roomCounter}-${Date.now()}`;

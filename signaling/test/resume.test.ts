@@ -1,7 +1,7 @@
 import type { JoinOk, RelayedSignal } from '@conclave/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/server.js';
-import { client, closeAll, collect, emit, freshRoom, join, next, refusal, sleep, startSignaling } from './harness.js';
+import { aliceAndBob, client, closeAll, collect, emit, freshRoom, join, next, refusal, sleep, startSignaling } from './harness.js';
 import { spawnServer } from './server-process.js';
 
 const offer = { type: 'offer', sdp: 'v=0\r\n' } as const;
@@ -16,11 +16,7 @@ afterEach(closeAll);
 
 describe('resume after a dropped connection', () => {
   it('keeps the seat and id, and delivers the signals sent meanwhile', async () => {
-    const room = freshRoom();
-    const alice = await client(server);
-    const bob = await client(server);
-    const a = await join(alice, room, 'Alice');
-    const b = await join(bob, room, 'Bob');
+    const { room, alice, bob, a, b } = await aliceAndBob(server);
     const aliceLeft = collect(alice, 'peer-left');
 
     bob.disconnect(); // the network drops: no leave was sent
@@ -56,11 +52,7 @@ describe('resume after a dropped connection', () => {
   });
 
   it('takes over from a connection the server still thinks is open', async () => {
-    const room = freshRoom();
-    const alice = await client(server);
-    const bob = await client(server);
-    const a = await join(alice, room, 'Alice');
-    const b = await join(bob, room, 'Bob');
+    const { room, alice, bob, a, b } = await aliceAndBob(server);
     const oldClosed = next(bob, 'disconnect');
     const bob2 = await client(server);
     await emit(bob2, 'resume', { room, id: b.id, secret: b.resume });
@@ -71,11 +63,7 @@ describe('resume after a dropped connection', () => {
   });
 
   it('frees the seat when the grace period ends', async () => {
-    const room = freshRoom();
-    const alice = await client(server);
-    const bob = await client(server);
-    await join(alice, room, 'Alice');
-    const b = await join(bob, room, 'Bob');
+    const { room, alice, bob, b } = await aliceAndBob(server);
     const left = next(alice, 'peer-left', 5000);
     const dropped = Date.now();
     bob.disconnect();
@@ -87,11 +75,7 @@ describe('resume after a dropped connection', () => {
 
 describe('rebuilding one peer connection', () => {
   it('relays reconnect-peer with the sender stamped, within the room only', async () => {
-    const room = freshRoom();
-    const alice = await client(server);
-    const bob = await client(server);
-    const a = await join(alice, room, 'Alice');
-    const b = await join(bob, room, 'Bob');
+    const { alice, bob, a, b } = await aliceAndBob(server);
     const asked = next(bob, 'reconnect-peer');
     expect(await emit(alice, 'reconnect-peer', { to: b.id })).toEqual({ ok: true });
     expect(await asked).toEqual({ from: a.id });

@@ -2,7 +2,7 @@ import type { Peer, RelayedSignal } from '@conclave/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_VIOLATIONS } from '../src/handlers/index.js';
 import type { RunningServer } from '../src/server.js';
-import { client, closeAll, collect, emit, freshRoom, join, next, sleep, startSignaling } from './harness.js';
+import { aliceAndBob, client, closeAll, collect, emit, freshRoom, join, next, sleep, startSignaling } from './harness.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -63,11 +63,7 @@ describe('join', () => {
 
 describe('signal', () => {
   it('relays to the addressee with the sender stamped by the server', async () => {
-    const room = freshRoom();
-    const alice = await client(server);
-    const bob = await client(server);
-    const a = await join(alice, room, 'Alice');
-    const b = await join(bob, room, 'Bob');
+    const { alice, bob, a, b } = await aliceAndBob(server);
     const relayed = next<RelayedSignal>(alice, 'signal');
     expect(await emit(bob, 'signal', { to: a.id, data: offer })).toEqual({ ok: true });
     expect(await relayed).toEqual({ from: b.id, data: offer });
@@ -108,11 +104,7 @@ describe('signal', () => {
 
 describe('leaving', () => {
   it('tells the room at once on leave, and frees the seat', async () => {
-    const room = freshRoom();
-    const alice = await client(server);
-    const bob = await client(server);
-    await join(alice, room, 'Alice');
-    const b = await join(bob, room, 'Bob');
+    const { room, alice, bob, b } = await aliceAndBob(server);
 
     const left = next(alice, 'peer-left');
     expect(await emit(bob, 'leave')).toEqual({ ok: true });
