@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'protocol', root: './protocol', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'sframe', root: './sframe', include: ['src/**/*.test.ts'] } },
       { test: { name: 'signaling', root: './signaling', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
       {
         extends: './client/vite.config.ts',

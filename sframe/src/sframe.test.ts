@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeHeader, encodeHeader, MAX_UINT64, SFrameError } from './header.js';
+import { SFrameContext } from './sframe.js';
+import { checkVectors, fromHex, parseVectorFile } from './vectors.js';
+
+// The RFC's own vector file, copied into the project with its source note (test-vectors/SOURCE.md).
+const vectors = parseVectorFile(readFileSync(new URL('../test-vectors/test-vectors.json', import.meta.url), 'utf8'));
+
+describe('RFC 9605 test vectors', () => {
+  it('reads 64-bit KIDs and counters exactly', () => {
+    expect(vectors.header.at(-1)).toMatchObject({ kid: MAX_UINT64, ctr: MAX_UINT64 });
+    expect(vectors.header.length).toBeGreaterThan(200);
+    expect(vectors.sframe.map((v) => v.cipher_suite)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('passes every header, AES-CTR-HMAC and SFrame vector', async () => {
+    const results = await checkVectors(vectors);
+    expect(results.filter((result) => result.failures.length > 0)).toEqual([]);
+    expect(results).toHaveLength(vectors.header.length + vectors.aes_ctr_hmac.length + vectors.sframe.length);
+  });
+});
+
+describe('header', () => {
+  it('refuses values outside 64 bits and truncated input', () => {
+    expect(() => encodeHeader({ kid: MAX_UINT64 + 1n, ctr: 0n })).toThrow(SFrameError);
+    expect(() => encodeHeader({ kid: 0n, ctr: -1n })).toThrow(SFrameError);
+    expect(() => decodeHeader(new Uint8Array())).toThrow(/empty/);
+    expect(() => decodeHeader(fromHex('0bffff'))).toThrow(/truncated/); // says 4 counter bytes, has 2
+  });
+
+  it('round-trips every KID and counter length', () => {
+    for (let bytes = 0; bytes <= 8; bytes++) {
+      const value = bytes === 0 ? 5n : (1n << BigInt(8 * bytes)) - 1n;
+      const header = encodeHeader({ kid: value, ctr: value / 3n });
+      expect(decodeHeader(header)).toMatchObject({ kid: value, ctr: value / 3n, length: header.length });
+    }
+  });
+});
+
+describe('SFrameContext', () => {
+  const baseKey = fromHex('000102030405060708090a0b0c0d0e0f');
+  const metadata = new TextEncoder().encode('vp8 prefix');
+  const payload = new Uint8Array(1000).map((_, i) => i % 251);
+
+  it('decrypts what it encrypts, for every suite', async () => {
+    for (const suite of [1, 2, 3, 4, 5]) {
+      const context = new SFrameContext(suite);
+      await context.addKey(7n, baseKey);
+      const sframe = await context.encrypt(7n, 42n, metadata, payload);
+      const { kid, ctr, plaintext } = await context.decrypt(metadata, sframe);
+      expect({ kid, ctr }).toEqual({ kid: 7n, ctr: 42n });
+      expect(plaintext).toEqual(payload);
+    }
+  });
+
+  it('rejects other metadata, a truncated frame, an unknown KID, and a frame from another key', async () => {
+    const context = new SFrameContext(4);
+    await context.addKey(1n, baseKey);
+    const sframe = await context.encrypt(1n, 9n, metadata, payload);
+    await expect(context.decrypt(new TextEncoder().encode('other prefix'), sframe)).rejects.toThrow(/authentication/);
+    await expect(context.decrypt(metadata, sframe.subarray(0, sframe.length - 1))).rejects.toThrow(SFrameError);
+    await expect(context.decrypt(metadata, sframe.subarray(0, 1))).rejects.toThrow(SFrameError);
+    const stranger = new SFrameContext(4);
+    await stranger.addKey(2n, baseKey);
+    await expect(stranger.decrypt(metadata, sframe)).rejects.toThrow(/no key for KID 1/);
+    await stranger.addKey(1n, fromHex('ffffffffffffffffffffffffffffffff'));
+    await expect(stranger.decrypt(metadata, sframe)).rejects.toThrow(/authentication/);
+  });
+
+  it('never makes the same ciphertext for two counters', async () => {
+    const context = new SFrameContext(4);
+    await context.addKey(1n, baseKey);
+    const first = await context.encrypt(1n, 1n, metadata, payload);
+    const second = await context.encrypt(1n, 2n, metadata, payload);
+    expect(first.subarray(1)).not.toEqual(second.subarray(1));
+  });
+});
