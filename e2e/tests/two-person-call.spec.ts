@@ -7,7 +7,7 @@ test('the landing page offers a new meeting and joining by link', async ({ brows
   await page.goto(server.url);
   await page.screenshot({ path: screenshotPath('landing') });
   await page.getByRole('button', { name: 'New meeting' }).click();
-  await expect(page).toHaveURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+  await expect(page).toHaveURL(/\/r\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{32}$/);
   await expect(page.getByLabel('Your name')).toBeVisible();
   await page.screenshot({ path: screenshotPath('pre-join') });
   await page.close();

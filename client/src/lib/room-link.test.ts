@@ -1,6 +1,6 @@
 import { ROOM_ID_PATTERN } from '@conclave/protocol';
 import { describe, expect, it } from 'vitest';
-import { newRoomId, parseRoute, roomIdFromInput } from './room-link.js';
+import { linkFromInput, meetingHref, newMeetingLink, newRoomId, parseRoute, secretFromFragment } from './room-link.js';
 
 describe('room links', () => {
   it('makes 128-bit ids the server accepts, never twice the same', () => {
@@ -12,6 +12,15 @@ describe('room links', () => {
     }
   });
 
+  it('gives each new meeting a secret of 192 bits, carried in the fragment only', () => {
+    const link = newMeetingLink();
+    expect(link.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(meetingHref(link)).toBe(`/r/${link.roomId}#${link.secret}`);
+    expect(secretFromFragment(`#${link.secret}`)).toBe(link.secret);
+    expect(secretFromFragment('#short')).toBeNull();
+    expect(secretFromFragment('')).toBeNull();
+  });
+
   it('routes / and /r/<id>, and nothing else', () => {
     expect(parseRoute('/')).toEqual({ page: 'landing' });
     expect(parseRoute('/r/abcd1234')).toEqual({ page: 'room', roomId: 'abcd1234' });
@@ -21,11 +30,12 @@ describe('room links', () => {
     expect(parseRoute('/admin')).toEqual({ page: 'not-found' });
   });
 
-  it('reads a room id from a full link, a path or a bare id', () => {
-    expect(roomIdFromInput('https://meet.example.internal/r/Team-Sync_01#secret')).toBe('Team-Sync_01');
-    expect(roomIdFromInput('/r/Team-Sync_01')).toBe('Team-Sync_01');
-    expect(roomIdFromInput('  Team-Sync_01 ')).toBe('Team-Sync_01');
-    expect(roomIdFromInput('https://meet.example.internal/archive')).toBeNull();
-    expect(roomIdFromInput('not a link')).toBeNull();
+  it('reads a meeting from a full link (with its secret), a path or a bare room id', () => {
+    const secret = 'S'.repeat(32);
+    expect(linkFromInput(`https://meet.example.internal/r/Team-Sync_01#${secret}`)).toEqual({ roomId: 'Team-Sync_01', secret });
+    expect(linkFromInput('/r/Team-Sync_01')).toEqual({ roomId: 'Team-Sync_01', secret: null });
+    expect(linkFromInput('  Team-Sync_01 ')).toEqual({ roomId: 'Team-Sync_01', secret: null });
+    expect(linkFromInput('https://meet.example.internal/archive')).toBeNull();
+    expect(linkFromInput('not a link')).toBeNull();
   });
 });

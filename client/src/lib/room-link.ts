@@ -2,14 +2,38 @@ import { ROOM_ID_PATTERN } from '@conclave/protocol';
 
 export type Route = { page: 'landing' } | { page: 'room'; roomId: string } | { page: 'not-found' };
 
+/** A meeting link's two parts: the room id (the server sees it) and the room secret (it never does). */
+export interface MeetingLink {
+  roomId: string;
+  /** Lives only in the URL fragment, which browsers never send to a server. Null for a bare room id. */
+  secret: string | null;
+}
+
+/** The room secret: 192 random bits, base64url (32 characters). At least 128 are required. */
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{22,128}$/;
+
+function randomBase64Url(bytes: number): string {
+  const random = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...random)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 /** 128 random bits, base64url: a room id nobody can guess. */
 export function newRoomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return randomBase64Url(16);
+}
+
+/** A new meeting: its id and the secret its link carries in the fragment. */
+export function newMeetingLink(): MeetingLink {
+  return { roomId: newRoomId(), secret: randomBase64Url(24) };
 }
 
 export function roomPath(roomId: string): string {
   return `/r/${roomId}`;
+}
+
+/** Path and fragment of a meeting link (relative to the app's origin). */
+export function meetingHref({ roomId, secret }: MeetingLink): string {
+  return secret ? `${roomPath(roomId)}#${secret}` : roomPath(roomId);
 }
 
 export function parseRoute(pathname: string): Route {
@@ -19,13 +43,20 @@ export function parseRoute(pathname: string): Route {
   return { page: 'not-found' };
 }
 
-/** Accepts a full meeting link, a path or a bare room id; returns the room id or null. */
-export function roomIdFromInput(input: string): string | null {
+/** The room secret of a URL fragment ("#…"), or null when it has none or a malformed one. */
+export function secretFromFragment(hash: string): string | null {
+  const secret = hash.replace(/^#/, '');
+  return SECRET_PATTERN.test(secret) ? secret : null;
+}
+
+/** Accepts a full meeting link, a path or a bare room id; null when it is none of these. */
+export function linkFromInput(input: string): MeetingLink | null {
   const text = input.trim();
-  if (ROOM_ID_PATTERN.test(text)) return text;
+  if (ROOM_ID_PATTERN.test(text)) return { roomId: text, secret: null };
   try {
-    const route = parseRoute(new URL(text, 'http://conclave.invalid').pathname);
-    return route.page === 'room' ? route.roomId : null;
+    const url = new URL(text, 'http://conclave.invalid');
+    const route = parseRoute(url.pathname);
+    return route.page === 'room' ? { roomId: route.roomId, secret: secretFromFragment(url.hash) } : null;
   } catch {
     return null;
   }
