@@ -29,10 +29,13 @@ export interface Signaling {
 /** How often seats of vanished connections are checked for the end of their resume grace. */
 const SWEEP_INTERVAL_MS = 1000;
 
-/** The client's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client's address: the socket peer, or behind a trusted proxy the last
+ * X-Forwarded-For entry, the one that proxy appended (a client can write the others).
+ */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string') return forwarded.split(',')[0]?.trim() || 'unknown';
+  if (trustProxy && typeof forwarded === 'string') return forwarded.split(',').at(-1)?.trim() || 'unknown';
   return req.socket.remoteAddress ?? 'unknown';
 }
 
@@ -120,7 +123,8 @@ export function createSignaling(httpServer: HttpServer, deps: SignalingDeps): Si
     io,
     async drain() {
       shuttingDown = true;
-      io.emit('server-shutdown', {});
+      // This node's clients only: the others' nodes are not stopping.
+      io.local.emit('server-shutdown', {});
       // Seats stay for RESUME_GRACE_SECONDS: the clients resume on another node.
       for (const socket of await io.local.fetchSockets()) socket.disconnect(true);
     },

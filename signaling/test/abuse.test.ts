@@ -1,5 +1,7 @@
 import { CLIENT_EVENTS, ERROR_CODES, MAX_MESSAGE_BYTES, type RelayedSignal } from '@conclave/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { clientAddress } from '../src/app.js';
 import { MAX_VIOLATIONS } from '../src/handlers/index.js';
 import type { RunningServer } from '../src/server.js';
 import { mutate, randomValue, rng } from './fuzz.js';
@@ -81,6 +83,33 @@ describe('malformed input', () => {
     expect(await closed).toBe('transport close');
     const again = await client(s);
     expect((await join(again, freshRoom(), 'Still here')).ok).toBe(true);
+  });
+});
+
+describe('concurrent admissions', () => {
+  it('two joins sent at once on one connection take one seat, never two', async () => {
+    const s = await server({ JOINS_PER_MINUTE_PER_IP: '1000' });
+    const room = freshRoom();
+    const socket = await client(s);
+    // Both leave before either is answered (a password makes the first one slow).
+    const replies = (await Promise.all([
+      emit(socket, 'join', { room, name: 'One', password: 'slow-hash-first' }),
+      emit(socket, 'join', { room, name: 'Two' }),
+      emit(socket, 'knock', { room, name: 'Three' }),
+    ])) as { ok: boolean; error?: { code: string } }[];
+    expect(replies.filter((reply) => reply.ok)).toHaveLength(1);
+    expect(replies.filter((reply) => !reply.ok).map((reply) => reply.error?.code)).toEqual(['already-joined', 'already-joined']);
+    expect(await s.store.members(room)).toHaveLength(1);
+  });
+});
+
+describe('client address', () => {
+  it('behind a trusted proxy, is the entry the proxy appended, not one the client wrote', () => {
+    const request = (forwarded: string) =>
+      ({ headers: { 'x-forwarded-for': forwarded }, socket: { remoteAddress: '10.0.0.1' } }) as unknown as IncomingMessage;
+    expect(clientAddress(request('6.6.6.6, 203.0.113.7'), true)).toBe('203.0.113.7');
+    expect(clientAddress(request('203.0.113.7'), true)).toBe('203.0.113.7');
+    expect(clientAddress(request('6.6.6.6'), false)).toBe('10.0.0.1');
   });
 });
 

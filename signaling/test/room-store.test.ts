@@ -320,6 +320,19 @@ describe.each([
       expect(await a.settings('room')).toBeNull();
     });
 
+    it('detaches only the connection named, not one the member resumed on meanwhile', async () => {
+      await stores();
+      const record = member({ socketId: 'socket-old' });
+      await joinOk(a, 'room', record);
+      expect(await b.attach('room', record.id, 'socket-new')).not.toBeNull();
+      // The old connection's disconnect arrives late, on the other node.
+      expect(await a.detach('room', record.id, 5000, 'socket-old')).toBe(false);
+      expect((await a.member('room', record.id))?.socketId).toBe('socket-new');
+      expect(await a.sweep(10_000, { promote: true })).toEqual([]);
+      expect(await a.detach('room', record.id, 5000, 'socket-new')).toBe(true);
+      expect((await b.member('room', record.id))?.socketId).toBeNull();
+    });
+
     it('returns each departure to one of two racing sweepers, with promotion', async () => {
       await stores();
       const moderator = member({ joinedAt: 1 });

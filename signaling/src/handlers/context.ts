@@ -20,6 +20,8 @@ export interface SocketData {
   participant?: Participant;
   /** Set while the socket waits in a room's lobby. */
   knock?: { room: string; id: string };
+  /** True while a join, resume or knock of this socket is in progress. */
+  admitting?: boolean;
   /** What the disconnect of this socket means: keep the seat for a resume, or free it now. */
   onDisconnect: 'detach' | 'leave';
   violations: number;

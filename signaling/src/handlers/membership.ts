@@ -88,119 +88,146 @@ function enterRoom(
   };
 }
 
-/** A lobby ticket from `knock` on this same connection, once admitted, gets past the lock. */
-async function redeemTicket(socket: SignalingSocket, { store, io }: Services, room: string, ticket: string): Promise<void> {
+/**
+ * Runs an admission (join, resume, knock) with the connection marked as joining, so that a
+ * second one sent before the first is answered cannot take a second seat.
+ */
+function admission<T>(run: (socket: SignalingSocket, request: T, services: Services) => Promise<Reply>) {
+  return async (socket: SignalingSocket, request: T, services: Services): Promise<Reply> => {
+    // Checked and set before any await: the second of two back-to-back requests sees it.
+    if (socket.data.admitting) throw new Refusal('already-joined', 'this connection is already joining a room');
+    socket.data.admitting = true;
+    try {
+      await checkNotInRoom(socket, services, (request as { ticket?: string }).ticket);
+      return await run(socket, request, services);
+    } finally {
+      socket.data.admitting = false;
+    }
+  };
+}
+
+/** A lobby ticket from `knock` on this same connection, once admitted, gets past the lock; returns its lobby id. */
+async function checkTicket(socket: SignalingSocket, { store }: Services, room: string, ticket: string): Promise<string> {
   const knock = socket.data.knock;
   const entry = knock && knock.room === room ? await store.lobbyGet(room, knock.id) : null;
   if (!entry || !entry.admitted || entry.ticketHash !== sha256(ticket)) {
     throw new Refusal('bad-ticket', 'this lobby ticket is unknown or not admitted yet');
   }
-  await store.lobbyTake(room, entry.id);
-  socket.data.knock = undefined;
-  io.to(moderatorChannel(room)).emit('lobby-left', { id: entry.id });
+  return entry.id;
 }
 
-export const join = handler(joinRequestSchema, async (socket, request, services) => {
-  await checkNotInRoom(socket, services, request.ticket);
-  checkAdmissionRate(socket, services);
-  const { store, config, io, log, metrics } = services;
-  const { room } = request;
-  const admission = await admit(config, request);
+/** The admitted knocker is in: its lobby entry goes (only now, so a failed join can be retried). */
+async function consumeTicket(socket: SignalingSocket, { store, io }: Services, room: string, lobbyId: string): Promise<void> {
+  await store.lobbyTake(room, lobbyId);
+  socket.data.knock = undefined;
+  io.to(moderatorChannel(room)).emit('lobby-left', { id: lobbyId });
+}
 
-  const existing = await store.settings(room);
-  const bypass = admission.privileged;
-  if (existing && !bypass && !request.ticket) await checkPassword(socket, services, existing, request.password);
-  let viaTicket = false;
-  if (request.ticket) {
-    await redeemTicket(socket, services, room, request.ticket);
-    viaTicket = true;
-  }
+export const join = handler(
+  joinRequestSchema,
+  admission(async (socket, request, services) => {
+    checkAdmissionRate(socket, services);
+    const { store, config, io, log, metrics } = services;
+    const { room } = request;
+    const admission = await admit(config, request);
 
-  const resumeSecret = newSecret();
-  const candidate: MemberRecord = {
-    id: newId(),
-    name: admission.name,
-    role: admission.role,
-    socketId: socket.id,
-    resumeHash: sha256(resumeSecret),
-    joinedAt: Date.now(),
-  };
-  // The creator of a room may set its password: hash it only when the room is new.
-  const initial: RoomSettings = {
-    locked: false,
-    passwordHash: !existing && request.password ? await hashPassword(request.password) : null,
-  };
-  const result = await store.join(room, candidate, {
-    capacity: config.ROOM_CAPACITY,
-    ignoreLock: bypass || viaTicket,
-    initial,
-    firstIsModerator: config.ACCESS === 'open',
-  });
-  if (!result.ok) {
-    throw result.reason === 'locked'
-      ? new Refusal('locked', 'the room is locked; knock to ask a moderator to let you in')
-      : new Refusal('room-full', `the room is full (${config.ROOM_CAPACITY} participants)`);
-  }
-  // Someone else created the room between our two reads: its password applies to us too.
-  if (!existing && !result.created && !bypass && !viaTicket) {
-    try {
-      await checkPassword(socket, services, result.settings, request.password);
-    } catch (refusal) {
-      const departure = await store.leave(room, candidate.id, { promote: false });
-      if (departure) io.to(roomChannel(room)).emit('peer-left', { id: candidate.id });
-      throw refusal;
+    const existing = await store.settings(room);
+    const bypass = admission.privileged;
+    if (existing && !bypass && !request.ticket) await checkPassword(socket, services, existing, request.password);
+    const lobbyId = request.ticket ? await checkTicket(socket, services, room, request.ticket) : null;
+    const viaTicket = lobbyId !== null;
+
+    const resumeSecret = newSecret();
+    const candidate: MemberRecord = {
+      id: newId(),
+      name: admission.name,
+      role: admission.role,
+      socketId: socket.id,
+      resumeHash: sha256(resumeSecret),
+      joinedAt: Date.now(),
+    };
+    // The creator of a room may set its password: hash it only when the room is new.
+    const initial: RoomSettings = {
+      locked: false,
+      passwordHash: !existing && request.password ? await hashPassword(request.password) : null,
+    };
+    const result = await store.join(room, candidate, {
+      capacity: config.ROOM_CAPACITY,
+      ignoreLock: bypass || viaTicket,
+      initial,
+      firstIsModerator: config.ACCESS === 'open',
+    });
+    if (!result.ok) {
+      throw result.reason === 'locked'
+        ? new Refusal('locked', 'the room is locked; knock to ask a moderator to let you in')
+        : new Refusal('room-full', `the room is full (${config.ROOM_CAPACITY} participants)`);
     }
-  }
+    // Someone else created the room between our two reads: its password applies to us too.
+    if (!existing && !result.created && !bypass && !viaTicket) {
+      try {
+        await checkPassword(socket, services, result.settings, request.password);
+      } catch (refusal) {
+        const departure = await store.leave(room, candidate.id, { promote: false });
+        if (departure) io.to(roomChannel(room)).emit('peer-left', { id: candidate.id });
+        throw refusal;
+      }
+    }
 
-  const reply = enterRoom(socket, services, room, result.member, result.others, result.settings, resumeSecret);
-  socket.to(roomChannel(room)).emit('peer-joined', toPeer(result.member));
-  metrics.joins.inc({ kind: 'join' });
-  log.info({ room, participant: result.member.id, role: result.member.role, present: result.others.length + 1 }, 'participant joined');
-  return reply;
-});
+    if (lobbyId) await consumeTicket(socket, services, room, lobbyId);
+    const reply = enterRoom(socket, services, room, result.member, result.others, result.settings, resumeSecret);
+    socket.to(roomChannel(room)).emit('peer-joined', toPeer(result.member));
+    metrics.joins.inc({ kind: 'join' });
+    log.info({ room, participant: result.member.id, role: result.member.role, present: result.others.length + 1 }, 'participant joined');
+    return reply;
+  }),
+);
 
-export const resume = handler(resumeRequestSchema, async (socket, request, services) => {
-  await checkNotInRoom(socket, services);
-  checkAdmissionRate(socket, services);
-  const { store, io, log, metrics } = services;
-  const known = await store.member(request.room, request.id);
-  if (!known || known.resumeHash !== sha256(request.secret)) {
-    throw new Refusal('unknown-session', 'this session is over; join again');
-  }
-  const member = await store.attach(request.room, request.id, socket.id);
-  if (!member) throw new Refusal('unknown-session', 'this session is over; join again');
-  // The old connection may still look open somewhere; it must not speak for this member any more.
-  if (known.socketId && known.socketId !== socket.id) io.in(known.socketId).disconnectSockets(true);
+export const resume = handler(
+  resumeRequestSchema,
+  admission(async (socket, request, services) => {
+    checkAdmissionRate(socket, services);
+    const { store, io, log, metrics } = services;
+    const known = await store.member(request.room, request.id);
+    if (!known || known.resumeHash !== sha256(request.secret)) {
+      throw new Refusal('unknown-session', 'this session is over; join again');
+    }
+    const member = await store.attach(request.room, request.id, socket.id);
+    if (!member) throw new Refusal('unknown-session', 'this session is over; join again');
+    // The old connection may still look open somewhere; it must not speak for this member any more.
+    if (known.socketId && known.socketId !== socket.id) io.in(known.socketId).disconnectSockets(true);
 
-  const others = (await store.members(request.room)).filter((other) => other.id !== member.id);
-  const settings = (await store.settings(request.room)) ?? { locked: false, passwordHash: null };
-  const reply = enterRoom(socket, services, request.room, member, others, settings, request.secret);
-  // Signals that arrived while the connection was down, in order, after the acknowledgement.
-  const queued = await store.drainSignals(member.id);
-  setImmediate(() => {
-    for (const message of queued) socket.emit('signal', message);
-  });
-  metrics.joins.inc({ kind: 'resume' });
-  log.info({ room: request.room, participant: member.id, queued: queued.length }, 'participant resumed');
-  return reply;
-});
+    const others = (await store.members(request.room)).filter((other) => other.id !== member.id);
+    const settings = (await store.settings(request.room)) ?? { locked: false, passwordHash: null };
+    const reply = enterRoom(socket, services, request.room, member, others, settings, request.secret);
+    // Signals that arrived while the connection was down, in order, after the acknowledgement.
+    const queued = await store.drainSignals(member.id);
+    setImmediate(() => {
+      for (const message of queued) socket.emit('signal', message);
+    });
+    metrics.joins.inc({ kind: 'resume' });
+    log.info({ room: request.room, participant: member.id, queued: queued.length }, 'participant resumed');
+    return reply;
+  }),
+);
 
-export const knock = handler(knockRequestSchema, async (socket, request, services) => {
-  await checkNotInRoom(socket, services);
-  checkAdmissionRate(socket, services);
-  const { store, config, io, log } = services;
-  const admission = await admit(config, request);
-  const settings = await store.settings(request.room);
-  if (!settings?.locked) throw new Refusal('not-locked', 'the room is not locked: join it directly');
+export const knock = handler(
+  knockRequestSchema,
+  admission(async (socket, request, services) => {
+    checkAdmissionRate(socket, services);
+    const { store, config, io, log } = services;
+    const admission = await admit(config, request);
+    const settings = await store.settings(request.room);
+    if (!settings?.locked) throw new Refusal('not-locked', 'the room is not locked: join it directly');
 
-  const ticket = newSecret();
-  const entry = { id: newId(), name: admission.name, socketId: socket.id, ticketHash: sha256(ticket), admitted: false, knockedAt: Date.now() };
-  await store.lobbyAdd(request.room, entry);
-  socket.data.knock = { room: request.room, id: entry.id };
-  io.to(moderatorChannel(request.room)).emit('lobby-knock', { id: entry.id, name: entry.name });
-  log.info({ room: request.room, lobby: entry.id }, 'knock');
-  return { ok: true, id: entry.id, ticket };
-});
+    const ticket = newSecret();
+    const entry = { id: newId(), name: admission.name, socketId: socket.id, ticketHash: sha256(ticket), admitted: false, knockedAt: Date.now() };
+    await store.lobbyAdd(request.room, entry);
+    socket.data.knock = { room: request.room, id: entry.id };
+    io.to(moderatorChannel(request.room)).emit('lobby-knock', { id: entry.id, name: entry.name });
+    log.info({ room: request.room, lobby: entry.id }, 'knock');
+    return { ok: true, id: entry.id, ticket };
+  }),
+);
 
 export const leave = handler(emptyRequestSchema, async (socket, _request, services) => {
   const participant = requireParticipant(socket);
@@ -224,13 +251,14 @@ export async function disconnected(socket: SignalingSocket, services: Services):
   }
   const participant = socket.data.participant;
   if (!participant) return;
-  const member = await store.member(participant.room, participant.id);
-  // Already resumed on a newer connection, or already gone.
-  if (member?.socketId !== socket.id) return;
   if (socket.data.onDisconnect === 'leave') {
+    const member = await store.member(participant.room, participant.id);
+    // Already resumed on a newer connection, or already gone.
+    if (member?.socketId !== socket.id) return;
     const departure = await store.leave(participant.room, participant.id, { promote: config.ACCESS === 'open' });
     if (departure) announceDeparture(services, departure, 'closed');
   } else {
-    await store.detach(participant.room, participant.id, Date.now() + config.RESUME_GRACE_SECONDS * 1000);
+    // Atomic compare: a resume on another node between a read and the detach must win.
+    await store.detach(participant.room, participant.id, Date.now() + config.RESUME_GRACE_SECONDS * 1000, socket.id);
   }
 }

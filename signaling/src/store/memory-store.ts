@@ -85,9 +85,10 @@ export class MemoryRoomStore implements RoomStore {
     return { ...state.settings };
   }
 
-  async detach(room: string, id: string, deadline: number): Promise<boolean> {
+  async detach(room: string, id: string, deadline: number, expectedSocketId?: string): Promise<boolean> {
     const member = this.#rooms.get(room)?.members.get(id);
     if (!member) return false;
+    if (expectedSocketId !== undefined && member.socketId !== expectedSocketId) return false;
     member.socketId = null;
     this.#deadlines.set(`${room}\n${id}`, deadline);
     return true;

@@ -174,6 +174,8 @@ return redis.call('HGETALL', roomKey(room, 'settings'))
 const DETACH = `
 local room, id = ARGV[2], ARGV[3]
 if redis.call('HEXISTS', roomKey(room, 'members'), id) == 0 then return 0 end
+-- Only the connection that dropped may detach: not one the member has since resumed on.
+if ARGV[5] ~= '' and redis.call('HGET', roomKey(room, 'sockets'), id) ~= ARGV[5] then return 0 end
 redis.call('HDEL', roomKey(room, 'sockets'), id)
 local entry = entryOf(room, id)
 redis.call('ZADD', P .. 'deadlines', ARGV[4], entry)
@@ -462,8 +464,8 @@ export class RedisRoomStore implements RoomStore {
     return reply === null ? null : decodeSettingsList(reply);
   }
 
-  async detach(room: string, id: string, deadline: number): Promise<boolean> {
-    return (await this.#run(SCRIPTS.detach, room, id, String(deadline))) === 1;
+  async detach(room: string, id: string, deadline: number, expectedSocketId?: string): Promise<boolean> {
+    return (await this.#run(SCRIPTS.detach, room, id, String(deadline), expectedSocketId ?? '')) === 1;
   }
 
   async attach(room: string, id: string, socketId: string): Promise<MemberRecord | null> {

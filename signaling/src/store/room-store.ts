@@ -74,8 +74,12 @@ export interface RoomStore {
   members(room: string): Promise<MemberRecord[]>;
   updateSettings(room: string, patch: Partial<RoomSettings>): Promise<RoomSettings | null>;
 
-  /** The member's connection dropped: keep its seat until `deadline` (ms since epoch). False if it is gone. */
-  detach(room: string, id: string, deadline: number): Promise<boolean>;
+  /**
+   * The member's connection dropped: keep its seat until `deadline` (ms since epoch).
+   * With `expectedSocketId`, only if that is still the member's connection (it may have
+   * resumed on another meanwhile). False if nothing was detached.
+   */
+  detach(room: string, id: string, deadline: number, expectedSocketId?: string): Promise<boolean>;
   /** The member resumed on a new connection. Null if it is gone. */
   attach(room: string, id: string, socketId: string): Promise<MemberRecord | null>;
   /** Removes members whose grace ended before `now` (and those of crashed nodes); each is returned once, to one caller. */

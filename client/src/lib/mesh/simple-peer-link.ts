@@ -47,8 +47,9 @@ export const createSimplePeerLink: PeerLinkFactory = (options, handlers) => {
     replaceTrack: (old, next, stream) => {
       if (!closed) peer.replaceTrack(old, next, stream);
     },
-    senders: () => (closed ? [] : peer._pc.getSenders()),
-    getStats: () => peer._pc.getStats(),
+    // simple-peer drops its RTCPeerConnection once destroyed.
+    senders: () => (closed || !peer._pc ? [] : peer._pc.getSenders()),
+    getStats: () => (closed || !peer._pc ? Promise.reject(new Error('the link is closed')) : peer._pc.getStats()),
     destroy: () => {
       closed = true;
       peer.destroy();

@@ -157,7 +157,9 @@ export class Meeting {
     this.#take(choice);
     this.#signaling ??= this.#newSignaling();
     this.#status = 'knocking';
-    const reply = await this.#signaling.knock({ room: this.roomId, name: this.#name });
+    const signaling = this.#signaling;
+    const reply = await signaling.knock({ room: this.roomId, name: this.#name });
+    if (this.#signaling !== signaling) return; // left while knocking
     if (reply.ok) {
       this.#ticket = reply.ticket;
       return;
@@ -187,6 +189,7 @@ export class Meeting {
   leave(): void {
     // Peers hear it directly, and at once; the server's peer-left confirms it.
     const mesh = this.#mesh;
+    clearInterval(this.#statsTimer);
     mesh?.broadcast({ t: 'bye' });
     this.#mesh = null;
     // A moment for the goodbye to leave the data channels before the connections close.
@@ -199,12 +202,18 @@ export class Meeting {
   async #enter(): Promise<void> {
     this.#status = 'joining';
     this.#signaling ??= this.#newSignaling();
-    const reply = await this.#signaling.join({
+    const signaling = this.#signaling;
+    const reply = await signaling.join({
       room: this.roomId,
       name: this.#name,
       ...(this.#password ? { password: this.#password } : {}),
       ...(this.#ticket ? { ticket: this.#ticket } : {}),
     });
+    // Left (or started over) while waiting for the answer: this join is not wanted any more.
+    if (this.#signaling !== signaling) {
+      if (reply.ok) signaling.close();
+      return;
+    }
     this.#ticket = null;
     if (!reply.ok) return this.#failJoin(reply.error.code);
     this.#entered(reply);

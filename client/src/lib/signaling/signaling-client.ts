@@ -61,6 +61,7 @@ export class SignalingClient {
   #session: { room: string; id: string; secret: string } | null = null;
   #closed = false;
   #removed = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(handlers: SignalingHandlers, url?: string) {
     this.#handlers = handlers;
@@ -89,6 +90,7 @@ export class SignalingClient {
       if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 250 + Math.random() * 1000);
     });
     socket.on('connect', () => {
+      clearTimeout(this.#retry);
       if (this.#session) void this.#resume();
     });
   }
@@ -162,6 +164,7 @@ export class SignalingClient {
 
   /** Leaves the room and closes the connection. */
   close(): void {
+    clearTimeout(this.#retry);
     this.#closed = true;
     this.#session = null;
     if (this.#socket.connected) this.#socket.emit('leave', () => undefined);
@@ -177,13 +180,16 @@ export class SignalingClient {
     } catch {
       reply = errorAck('internal', 'no answer');
     }
+    if (this.#closed) return;
     if (reply.ok) return this.#handlers.onResumed(reply);
+    if (reply.error.code === 'already-joined') return; // another attempt on this connection got there
     if (reply.error.code === 'unknown-session') {
       this.#session = null;
       this.#handlers.onSessionLost();
     } else {
       // The server could not take us back yet (shutting down, rate limited): try again shortly.
-      setTimeout(() => void this.#resume(), 2000);
+      clearTimeout(this.#retry);
+      this.#retry = setTimeout(() => void this.#resume(), 2000);
     }
   }
 
