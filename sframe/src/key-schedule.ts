@@ -4,6 +4,7 @@ import type { CipherSuite } from './suites.js';
 const subtle = globalThis.crypto.subtle;
 const text = new TextEncoder();
 
+/** The byte strings one after the other, in a fresh buffer. */
 function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;

@@ -9,7 +9,7 @@
  * whose packetization does not read the payload (VP9, AV1 with the dependency descriptor)
  * need none. H.264 is refused: its packetizer parses NAL units throughout the frame.
  */
-import { SFrameError, type SFrameContext } from '@conclave/sframe';
+import { concat, SFrameError, type SFrameContext } from '@conclave/sframe';
 
 export type Codec = 'vp8' | 'vp9' | 'av1' | 'opus';
 
@@ -32,13 +32,6 @@ export function codecFromMimeType(mimeType: string): Codec {
   throw new SFrameError(`no end-to-end encryption for ${mimeType}`);
 }
 
-function join(prefix: Uint8Array, rest: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefix.length + rest.length);
-  out.set(prefix);
-  out.set(rest, prefix.length);
-  return out;
-}
-
 /** One sender's frames under one key: the counter only goes up, so no nonce repeats. */
 export class FrameEncryptor {
   #counter = 0n;
@@ -58,7 +51,7 @@ export class FrameEncryptor {
     const counter = this.#counter;
     this.#counter += 1n;
     const sframe = await this.context.encrypt(this.kid, counter, prefix, frame.subarray(prefix.length));
-    return join(prefix, sframe);
+    return concat(prefix, sframe);
   }
 }
 
@@ -78,7 +71,7 @@ export class FrameDecryptor {
     const prefix = protectedFrame.subarray(0, prefixLength);
     const { kid, ctr, plaintext } = await this.context.decrypt(prefix, protectedFrame.subarray(prefixLength));
     this.#accept(kid, ctr);
-    return join(prefix, plaintext);
+    return concat(prefix, plaintext);
   }
 
   #accept(kid: bigint, ctr: bigint): void {

@@ -6,6 +6,8 @@
  * its nonce only once it holds the other's commitment. Neither side, nor anyone in the
  * middle, can then pick a nonce to steer the string towards a chosen value.
  */
+import { concat } from '@conclave/sframe';
+
 const subtle = globalThis.crypto.subtle;
 
 /** 64 emoji, easy to tell apart and to name out loud: 6 bits each. */
@@ -34,13 +36,7 @@ export class SasError extends Error {
 }
 
 async function sha256(...parts: Uint8Array[]): Promise<Uint8Array> {
-  const data = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    data.set(part, offset);
-    offset += part.length;
-  }
-  return new Uint8Array(await subtle.digest('SHA-256', data));
+  return new Uint8Array(await subtle.digest('SHA-256', concat(...parts)));
 }
 
 const label = (text: string) => new TextEncoder().encode(text);
