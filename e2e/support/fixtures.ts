@@ -9,21 +9,34 @@ export interface JoinOptions {
   roomId: string;
   /** Language of the browser (default English). */
   locale?: string;
+  /** The link's fragment: a room secret (default: the suite's), or 'transport-only'. */
+  fragment?: string;
+  /** Extra localStorage entries set before the app starts (test aids such as conclave.e2eeCapture). */
+  storage?: Record<string, string>;
 }
+
+/** The room secret of every test meeting unless a test says otherwise (192 bits, base64url). */
+export const TEST_ROOM_SECRET = 'e2e-room-secret-0123456789ABCDEF';
 
 /** Contexts opened by the current test; closed after it, so no meeting of one test runs on into the next. */
 const openContexts = new Set<BrowserContext>();
 
 /** Opens a fresh browser context (its own storage, like another person's browser) on a room's pre-join page. */
-export async function openRoom(browser: Browser, server: RunningServer, { roomId, locale = 'en-US' }: Omit<JoinOptions, 'name'>): Promise<Page> {
+export async function openRoom(
+  browser: Browser,
+  server: RunningServer,
+  { roomId, locale = 'en-US', fragment = TEST_ROOM_SECRET, storage = {} }: Omit<JoinOptions, 'name'>,
+): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], locale });
   openContexts.add(context);
   context.once('close', () => openContexts.delete(context));
   const page = await context.newPage();
   await page.addInitScript(recordPeerConnections);
   // Small video keeps a mesh of several participants within two cores.
-  await page.addInitScript(() => localStorage.setItem('conclave.captureProfile', 'low'));
-  await page.goto(`${server.url}/r/${roomId}`);
+  await page.addInitScript((entries) => {
+    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+  }, { 'conclave.captureProfile': 'low', ...storage });
+  await page.goto(`${server.url}/r/${roomId}#${fragment}`);
   return page;
 }
 

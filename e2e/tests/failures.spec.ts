@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../support/browser.js';
-import { expect, joinAs, joinFromPreJoin, openRoom, test } from '../support/fixtures.js';
+import { expect, joinAs, joinFromPreJoin, openRoom, TEST_ROOM_SECRET, test } from '../support/fixtures.js';
 import { startTestServer } from '../support/server.js';
 
 /** Every failure has a clear state, never a blank page. */
@@ -13,7 +13,7 @@ test('camera and microphone refused: the page says why and still lets you join',
   const strict = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream') });
   try {
     const page = await strict.newPage();
-    await page.goto(`${server.url}/r/${randomUUID()}`);
+    await page.goto(`${server.url}/r/${randomUUID()}#${TEST_ROOM_SECRET}`);
     await expect(page.getByRole('alert')).toContainText('access was refused');
     await expect(page.getByRole('alert')).toContainText('without camera and microphone');
     await page.getByLabel('Your name').fill('Listener');

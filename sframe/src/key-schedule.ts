@@ -49,3 +49,14 @@ export async function deriveKeyMaterial(baseKey: Uint8Array, kid: bigint, suite:
     new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: suite.hash, salt: new Uint8Array(0), info: concat(info) }, ikm, length * 8));
   return { key: await expand(keyLabel, suite.nk), salt: await expand(saltLabel, suite.nn) };
 }
+
+/**
+ * One ratchet step (RFC 9605, 5.1): the next base key, from which the previous one cannot
+ * be recovered. base_key[i+1] = HKDF-Expand(HKDF-Extract("", base_key[i]), "SFrame 1.0 Ratchet", Nh).
+ */
+export async function ratchetBaseKey(baseKey: Uint8Array, suite: CipherSuite): Promise<Uint8Array> {
+  const hashLength = suite.hash === 'SHA-256' ? 32 : 64;
+  const ikm = await subtle.importKey('raw', concat(baseKey), 'HKDF', false, ['deriveBits']);
+  const info = text.encode('SFrame 1.0 Ratchet');
+  return new Uint8Array(await subtle.deriveBits({ name: 'HKDF', hash: suite.hash, salt: new Uint8Array(0), info }, ikm, hashLength * 8));
+}

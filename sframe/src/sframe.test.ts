@@ -1,7 +1,10 @@
+import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeHeader, encodeHeader, MAX_UINT64, SFrameError } from './header.js';
+import { ratchetBaseKey } from './key-schedule.js';
 import { SFrameContext } from './sframe.js';
+import { cipherSuite } from './suites.js';
 import { checkVectors, fromHex, parseVectorFile } from './vectors.js';
 
 // The RFC's own vector file, copied into the project with its source note (test-vectors/SOURCE.md).
@@ -74,5 +77,16 @@ describe('SFrameContext', () => {
     const first = await context.encrypt(1n, 1n, metadata, payload);
     const second = await context.encrypt(1n, 2n, metadata, payload);
     expect(first.subarray(1)).not.toEqual(second.subarray(1));
+  });
+});
+
+describe('ratchet (RFC 9605, 5.1)', () => {
+  it('matches HKDF-Expand(HKDF-Extract("", key), "SFrame 1.0 Ratchet", Nh) computed by Node', async () => {
+    const base = Uint8Array.from({ length: 16 }, (_, i) => i);
+    for (const [id, hash, length] of [[4, 'sha256', 32], [5, 'sha512', 64]] as const) {
+      const next = await ratchetBaseKey(base, cipherSuite(id));
+      const expected = new Uint8Array(hkdfSync(hash, base, new Uint8Array(0), 'SFrame 1.0 Ratchet', length));
+      expect(Buffer.from(next).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+    }
   });
 });

@@ -40,6 +40,11 @@ export class SFrameContext {
     return this.#keys.has(kid);
   }
 
+  /** The KIDs that have a key. */
+  kids(): bigint[] {
+    return [...this.#keys.keys()];
+  }
+
   /** header + AEAD(plaintext), with header + metadata authenticated. */
   async encrypt(kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
     const entry = this.#keys.get(kid);

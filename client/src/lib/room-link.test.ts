@@ -1,6 +1,6 @@
 import { ROOM_ID_PATTERN } from '@conclave/protocol';
 import { describe, expect, it } from 'vitest';
-import { linkFromInput, meetingHref, newMeetingLink, newRoomId, parseRoute, secretFromFragment } from './room-link.js';
+import { encryptionFromFragment, linkFromInput, meetingHref, newMeetingLink, newRoomId, parseRoute, secretFromFragment } from './room-link.js';
 
 describe('room links', () => {
   it('makes 128-bit ids the server accepts, never twice the same', () => {
@@ -37,5 +37,19 @@ describe('room links', () => {
     expect(linkFromInput('  Team-Sync_01 ')).toEqual({ roomId: 'Team-Sync_01', secret: null });
     expect(linkFromInput('https://meet.example.internal/archive')).toBeNull();
     expect(linkFromInput('not a link')).toBeNull();
+  });
+});
+
+describe('link encryption', () => {
+  it('reads the room secret, transport-only, or nothing usable from the fragment', () => {
+    const link = newMeetingLink();
+    const fromLink = encryptionFromFragment(`#${link.secret}`);
+    expect(fromLink.kind === 'e2ee' && fromLink.secret.length).toBe(24);
+    expect(encryptionFromFragment('#transport-only')).toEqual({ kind: 'transport' });
+    expect(encryptionFromFragment('')).toEqual({ kind: 'missing' });
+    expect(encryptionFromFragment('#short')).toEqual({ kind: 'missing' });
+    const transport = newMeetingLink(true);
+    expect(meetingHref(transport)).toBe(`/r/${transport.roomId}#transport-only`);
+    expect(linkFromInput(`https://x.example${meetingHref(transport)}`)).toEqual(transport);
   });
 });

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { KeyAgreement, KeyAgreementError, supportsX25519, type Curve, type Hello, type LinkIdentity, type LinkKeys } from './key-agreement.js';
+import { createIdentity } from './identity.js';
+import { KeyAgreement, KeyAgreementError, supportsX25519, type Confirmation, type Curve, type Hello, type LinkIdentity, type LinkKeys } from './key-agreement.js';
 
 const secret = crypto.getRandomValues(new Uint8Array(16));
 const fingerprintA = 'sha-256 AA:BB:CC:DD';
 const fingerprintB = 'sha-256 11:22:33:44';
 
+const [identityA, identityB] = await Promise.all([createIdentity(), createIdentity()]);
+
 function pair(options: { secretB?: Uint8Array; seenByB?: string; seenByA?: string; curve?: Curve } = {}) {
   const base = { roomId: 'room-1' };
-  const a: LinkIdentity = { ...base, roomSecret: secret, selfId: 'alice', peerId: 'bob', initiator: true, localFingerprint: fingerprintA, remoteFingerprint: options.seenByA ?? fingerprintB };
-  const b: LinkIdentity = { ...base, roomSecret: options.secretB ?? secret, selfId: 'bob', peerId: 'alice', initiator: false, localFingerprint: fingerprintB, remoteFingerprint: options.seenByB ?? fingerprintA };
+  const a: LinkIdentity = { ...base, roomSecret: secret, selfId: 'alice', peerId: 'bob', initiator: true, identity: identityA, localFingerprint: fingerprintA, remoteFingerprint: options.seenByA ?? fingerprintB };
+  const b: LinkIdentity = { ...base, roomSecret: options.secretB ?? secret, selfId: 'bob', peerId: 'alice', initiator: false, identity: identityB, localFingerprint: fingerprintB, remoteFingerprint: options.seenByB ?? fingerprintA };
   return [new KeyAgreement(a, options.curve), new KeyAgreement(b, options.curve)] as const;
 }
 
@@ -23,7 +26,7 @@ async function handshake(alice: KeyAgreement, bob: KeyAgreement, tamper: (hello:
   const [helloA, helloB] = await Promise.all([alice.hello(), bob.hello()]);
   const confirmA = await settle(alice.receiveHello(helloB));
   const confirmB = await settle(bob.receiveHello(tamper(helloA)));
-  const finish = async (self: KeyAgreement, own: Outcome<string>, peer: Outcome<string>): Promise<Outcome<unknown>> => {
+  const finish = async (self: KeyAgreement, own: Outcome<Confirmation>, peer: Outcome<Confirmation>): Promise<Outcome<unknown>> => {
     if ('error' in own) return own;
     if ('error' in peer) return { error: new KeyAgreementError('the peer stopped') };
     return settle(self.receiveConfirmation(peer.value));
@@ -42,6 +45,28 @@ describe('key agreement', () => {
       expect(a.sendKey).not.toEqual(a.receiveKey);
       expect(a.transcriptHash).toEqual(b.transcriptHash);
       expect(a.sendKey).toHaveLength(16);
+      expect(a.peerIdentity).toEqual(identityB.publicKey);
+      expect(b.peerIdentity).toEqual(identityA.publicKey);
+    }
+  });
+
+  it('binds the identity keys: a swapped key breaks confirmation, a bad signature is refused', async () => {
+    const other = await createIdentity();
+    {
+      // Someone who knows the room secret swaps in another identity key: the transcripts differ.
+      const [alice, bob] = pair();
+      const [helloA, helloB] = await Promise.all([alice.hello(), bob.hello()]);
+      await alice.receiveHello({ ...helloB, identity: Buffer.from(other.publicKey).toString('base64url') });
+      await expect(alice.receiveConfirmation(await bob.receiveHello(helloA))).rejects.toThrow(/key confirmation failed/);
+    }
+    {
+      const [alice, bob] = pair();
+      const [helloA, helloB] = await Promise.all([alice.hello(), bob.hello()]);
+      await alice.receiveHello(helloB);
+      const confirmB = await bob.receiveHello(helloA);
+      const signature = Buffer.from(confirmB.signature, 'base64url');
+      signature[10] = (signature[10] ?? 0) ^ 1;
+      await expect(alice.receiveConfirmation({ ...confirmB, signature: signature.toString('base64url') })).rejects.toThrow(/identity key did not sign/);
     }
   });
 
@@ -66,12 +91,12 @@ describe('key agreement', () => {
   });
 
   it('refuses short room secrets, garbage keys and forged confirmations', async () => {
-    expect(() => new KeyAgreement({ roomId: 'r', roomSecret: new Uint8Array(8), selfId: 'a', peerId: 'b', initiator: true, localFingerprint: 'x', remoteFingerprint: 'y' })).toThrow(/128 bits/);
+    expect(() => new KeyAgreement({ roomId: 'r', roomSecret: new Uint8Array(8), selfId: 'a', peerId: 'b', initiator: true, identity: identityA, localFingerprint: 'x', remoteFingerprint: 'y' })).toThrow(/128 bits/);
     const [alice, bob] = pair();
     await alice.hello();
     const helloB = await bob.hello();
     await expect(alice.receiveHello({ ...helloB, publicKey: 'AAAA' })).rejects.toThrow(/not a valid key/);
     await alice.receiveHello(helloB);
-    await expect(alice.receiveConfirmation('AAAA')).rejects.toThrow(/key confirmation failed/);
+    await expect(alice.receiveConfirmation({ mac: 'AAAA', signature: 'AAAA' })).rejects.toThrow(/key confirmation failed/);
   });
 });

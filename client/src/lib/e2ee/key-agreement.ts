@@ -2,20 +2,23 @@
  * Per-connection key agreement for end-to-end encryption (issue #5; not yet wired into
  * the media path). No DOM: WebCrypto only, so it runs in the page, a worker and Node.
  *
- * Over a link's data channel each side sends a hello (an ephemeral ECDH public key and
- * the DTLS fingerprint of its own certificate). Both build the same transcript:
+ * Over a link's data channel each side sends a hello (an ephemeral ECDH public key, its
+ * long-lived identity key and the DTLS fingerprint of its own certificate). Both build
+ * the same transcript:
  *
- *   "conclave-e2ee-v1" | room id | initiator id | responder id
+ *   "conclave-e2ee-v1" | curve | room id | initiator id | responder id
  *   | initiator public key | responder public key
  *   | initiator DTLS fingerprint | responder DTLS fingerprint
+ *   | initiator identity key | responder identity key
  *
  * where each fingerprint is the one its owner announced AND the one the other side read
  * in the SDP: a signaling server that rewrote `a=fingerprint` (to sit in the middle of
  * DTLS) makes the two sides' transcripts differ. Each side then proves it knows the room
  * secret (which never reaches the server) with an HMAC over the transcript, and checks
- * the other's. Only then are directional SFrame base keys derived from the ECDH secret,
- * salted with the transcript hash.
+ * the other's, and signs the transcript hash with its identity key. Only then are
+ * directional SFrame base keys derived from the ECDH secret, salted with the transcript hash.
  */
+import { signWithIdentity, verifyIdentitySignature, type IdentityKeys } from './identity.js';
 
 const subtle = globalThis.crypto.subtle;
 const encoder = new TextEncoder();
@@ -29,6 +32,16 @@ export interface Hello {
   publicKey: string;
   /** The DTLS fingerprint of the sender's own certificate, as in its SDP ("sha-256 AB:CD:..."). */
   fingerprint: string;
+  /** The sender's long-lived identity public key (ECDSA P-256, raw), base64url. */
+  identity: string;
+}
+
+/** What each side sends once it holds the other's hello. */
+export interface Confirmation {
+  /** HMAC over the transcript under a key from the room secret, base64url. */
+  mac: string;
+  /** Identity-key signature of the transcript hash, base64url. */
+  signature: string;
 }
 
 export interface LinkIdentity {
@@ -42,6 +55,8 @@ export interface LinkIdentity {
   localFingerprint: string;
   /** The peer's fingerprint as our remote SDP gave it (what the server relayed). */
   remoteFingerprint: string;
+  /** Our long-lived identity key. */
+  identity: IdentityKeys;
 }
 
 export interface LinkKeys {
@@ -51,14 +66,16 @@ export interface LinkKeys {
   receiveKey: Uint8Array;
   /** SHA-256 of the transcript: the source of the short authentication string. */
   transcriptHash: Uint8Array;
+  /** The peer's identity public key (raw), proven by its signature over the transcript. */
+  peerIdentity: Uint8Array<ArrayBuffer>;
 }
 
 export class KeyAgreementError extends Error {
   override name = 'KeyAgreementError';
 }
 
-const toBase64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+export const toBase64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new KeyAgreementError('malformed public key');
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
@@ -122,6 +139,8 @@ export class KeyAgreement {
   #publicKey: Uint8Array<ArrayBuffer> | null = null;
   #transcript: Uint8Array<ArrayBuffer> | null = null;
   #shared: Uint8Array<ArrayBuffer> | null = null;
+  #transcriptHash: Uint8Array<ArrayBuffer> | null = null;
+  #peerIdentity: Uint8Array<ArrayBuffer> | null = null;
 
   constructor(identity: LinkIdentity, curve: Curve = 'P-256') {
     if (identity.roomSecret.length < 16) throw new KeyAgreementError('the room secret must hold at least 128 bits');
@@ -129,18 +148,27 @@ export class KeyAgreement {
     this.#curve = curve;
   }
 
+  get curve(): Curve {
+    return this.#curve;
+  }
+
   /** Our hello, to send on the data channel. */
   async hello(): Promise<Hello> {
     this.#keys = (await subtle.generateKey(algorithm(this.#curve), false, ['deriveBits'])) as CryptoKeyPair;
     this.#publicKey = new Uint8Array(await subtle.exportKey('raw', this.#keys.publicKey));
-    return { curve: this.#curve, publicKey: toBase64Url(this.#publicKey), fingerprint: this.#identity.localFingerprint };
+    return {
+      curve: this.#curve,
+      publicKey: toBase64Url(this.#publicKey),
+      fingerprint: this.#identity.localFingerprint,
+      identity: toBase64Url(this.#identity.identity.publicKey),
+    };
   }
 
   /**
    * Takes the peer's hello: computes the shared secret and the transcript, and returns
    * our confirmation (an HMAC under a key from the room secret) to send back.
    */
-  async receiveHello(peer: Hello): Promise<string> {
+  async receiveHello(peer: Hello): Promise<Confirmation> {
     if (!this.#keys || !this.#publicKey) throw new KeyAgreementError('send our hello first');
     if (peer.curve !== this.#curve) throw new KeyAgreementError(`the peer uses ${peer.curve}, we use ${this.#curve}`);
     const id = this.#identity;
@@ -149,6 +177,7 @@ export class KeyAgreement {
       throw new KeyAgreementError('the peer’s DTLS fingerprint differs from the one in its session description');
     }
     const peerKey = fromBase64Url(peer.publicKey);
+    const peerIdentity = fromBase64Url(peer.identity);
     let remote: CryptoKey;
     try {
       remote = await subtle.importKey('raw', peerKey, algorithm(this.#curve), false, []);
@@ -158,32 +187,43 @@ export class KeyAgreement {
     this.#shared = new Uint8Array(
       await subtle.deriveBits({ name: this.#curve === 'X25519' ? 'X25519' : 'ECDH', public: remote } as EcdhKeyDeriveParams, this.#keys.privateKey, 256),
     );
-    const mine = { id: id.selfId, key: this.#publicKey, fingerprint: normalizeFingerprint(id.localFingerprint) };
-    const theirs = { id: id.peerId, key: peerKey, fingerprint: normalizeFingerprint(peer.fingerprint) };
+    const mine = { id: id.selfId, key: this.#publicKey, fingerprint: normalizeFingerprint(id.localFingerprint), identity: id.identity.publicKey };
+    const theirs = { id: id.peerId, key: peerKey, fingerprint: normalizeFingerprint(peer.fingerprint), identity: peerIdentity };
     const [first, second] = id.initiator ? [mine, theirs] : [theirs, mine];
-    this.#transcript = encodeFields([PROTOCOL_LABEL, this.#curve, id.roomId, first.id, second.id, first.key, second.key, first.fingerprint, second.fingerprint]);
-    return toBase64Url(await this.#confirmation(id.selfId));
+    this.#transcript = encodeFields([
+      PROTOCOL_LABEL, this.#curve, id.roomId, first.id, second.id, first.key, second.key,
+      first.fingerprint, second.fingerprint, first.identity, second.identity,
+    ]);
+    this.#transcriptHash = new Uint8Array(await subtle.digest('SHA-256', this.#transcript));
+    this.#peerIdentity = peerIdentity;
+    const signature = await signWithIdentity(id.identity, encodeFields(['identity', id.selfId, this.#transcriptHash]));
+    return { mac: toBase64Url(await this.#confirmation(id.selfId)), signature: toBase64Url(signature) };
   }
 
   /** Checks the peer's confirmation; on success, the link's directional keys. */
-  async receiveConfirmation(confirmation: string): Promise<LinkKeys> {
-    const transcript = this.#transcript;
+  async receiveConfirmation(confirmation: Confirmation): Promise<LinkKeys> {
     const shared = this.#shared;
-    if (!transcript || !shared) throw new KeyAgreementError('no hello received yet');
+    const transcriptHash = this.#transcriptHash;
+    const peerIdentity = this.#peerIdentity;
+    if (!shared || !transcriptHash || !peerIdentity) throw new KeyAgreementError('no hello received yet');
     const expected = await this.#confirmation(this.#identity.peerId);
-    let given: Uint8Array;
-    try {
-      given = fromBase64Url(confirmation);
-    } catch {
-      given = new Uint8Array();
-    }
-    if (!equalConstantTime(expected, given)) {
+    const decode = (text: string) => {
+      try {
+        return fromBase64Url(text);
+      } catch {
+        return new Uint8Array();
+      }
+    };
+    if (!equalConstantTime(expected, decode(confirmation.mac))) {
       throw new KeyAgreementError('key confirmation failed: a different room secret, or someone in the middle of the connection');
     }
-    const transcriptHash = new Uint8Array(await subtle.digest('SHA-256', transcript));
+    const signed = encodeFields(['identity', this.#identity.peerId, transcriptHash]);
+    if (!(await verifyIdentitySignature(peerIdentity, decode(confirmation.signature), signed))) {
+      throw new KeyAgreementError('the peer’s identity key did not sign this connection');
+    }
     const direction = (from: string, to: string) => hkdf(shared, transcriptHash, `conclave sframe ${from} -> ${to}`, 16);
     const { selfId, peerId } = this.#identity;
-    return { sendKey: await direction(selfId, peerId), receiveKey: await direction(peerId, selfId), transcriptHash };
+    return { sendKey: await direction(selfId, peerId), receiveKey: await direction(peerId, selfId), transcriptHash, peerIdentity };
   }
 
   /** HMAC(confirm key, "confirm" | who | transcript); the confirm key comes from the room secret alone. */

@@ -35,6 +35,9 @@ class RecordingLink implements PeerLink {
   getStats(): Promise<RTCStatsReport> {
     return Promise.resolve(new Map() as unknown as RTCStatsReport);
   }
+  fingerprints() {
+    return { local: 'sha-256 AA', remote: 'sha-256 BB' };
+  }
   destroy(): void {
     this.destroyed = true;
   }
@@ -127,7 +130,7 @@ describe('Mesh links', () => {
     links[0]!.handlers.onData('{"t":"chat","text":""}');
     links[0]!.handlers.onData('not json');
     expect(events.onMessage).toHaveBeenCalledTimes(1);
-    expect(events.onMessage).toHaveBeenCalledWith('a', { t: 'chat', id: 'abcdefgh', text: 'hello', at: 1 });
+    expect(events.onMessage).toHaveBeenCalledWith('a', { t: 'chat', id: 'abcdefgh', text: 'hello', at: 1 }, 'a/1');
   });
 
   it('broadcasts to open links only, and tells the session when a link opens', () => {
@@ -135,7 +138,7 @@ describe('Mesh links', () => {
     mesh.connect(peer('a'), true);
     mesh.connect(peer('b'), true);
     links[0]!.connect();
-    expect(events.onLinkOpen).toHaveBeenCalledWith('a');
+    expect(events.onLinkOpen).toHaveBeenCalledWith('a', { id: 'a/1', initiator: true, fingerprints: { local: 'sha-256 AA', remote: 'sha-256 BB' } });
     expect(mesh.broadcast({ t: 'chat', id: 'abcdefgh', text: 'hi', at: 2 })).toBe(1);
     expect(links[0]!.sent).toHaveLength(1);
   });

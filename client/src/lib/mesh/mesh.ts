@@ -1,6 +1,6 @@
 import type { Peer, SignalData } from '@conclave/protocol';
 import { applyPlan, planUplink } from './bandwidth.js';
-import type { PeerLink, PeerLinkFactory } from './peer-link.js';
+import type { LinkFingerprints, LinkMediaHooks, PeerLink, PeerLinkFactory } from './peer-link.js';
 import { parsePeerMessage, type PeerMessage } from './peer-messages.js';
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
@@ -8,9 +8,19 @@ export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 export interface MeshEvents {
   onTrack(peerId: string, track: MediaStreamTrack, stream: MediaStream): void;
   onLinkState(peerId: string, state: LinkState): void;
-  /** A link (new or rebuilt) opened: time to tell that peer our presence. */
-  onLinkOpen(peerId: string): void;
-  onMessage(peerId: string, message: PeerMessage): void;
+  /** A link (new or rebuilt) opened: time to tell that peer our presence, and agree on keys. */
+  onLinkOpen(peerId: string, link: OpenLink): void;
+  /** A link is gone (closed, replaced by a rebuilt one, or its peer left). */
+  onLinkClosed?(peerId: string, linkId: string): void;
+  onMessage(peerId: string, message: PeerMessage, linkId: string): void;
+}
+
+/** What the session needs to know of a link that just opened. */
+export interface OpenLink {
+  /** Unique for each link ever made by this mesh (a rebuilt link gets a new one). */
+  id: string;
+  initiator: boolean;
+  fingerprints: LinkFingerprints | null;
 }
 
 export interface MeshSignaling {
@@ -25,6 +35,8 @@ export interface MeshOptions {
   signaling: MeshSignaling;
   iceServers: RTCIceServer[];
   events: MeshEvents;
+  /** Frame transforms for each new link (end-to-end encryption), given its id. */
+  media?: (linkId: string) => LinkMediaHooks | undefined;
   /** Total uplink to share across links, in kbit/s. */
   uplinkKbps?: number;
   /** Timers, replaceable in tests. */
@@ -42,6 +54,7 @@ const MAX_BACKOFF_MS = 30_000;
 const FRESH_LINK_MS = 5000;
 
 interface LinkEntry {
+  id: string;
   peer: Peer;
   link: PeerLink;
   initiator: boolean;
@@ -64,6 +77,7 @@ export class Mesh {
   #camera: MediaStream | null = null;
   #screen: MediaStream | null = null;
   #closed = false;
+  #linkCount = 0;
 
   constructor(options: MeshOptions) {
     this.#options = options;
@@ -78,7 +92,10 @@ export class Mesh {
   connect(peer: Peer, initiator: boolean): void {
     const previous = this.#links.get(peer.id);
     this.#drop(peer.id);
+    const id = `${peer.id}/${++this.#linkCount}`;
+    const media = this.#options.media?.(id);
     const entry: LinkEntry = {
+      id,
       peer,
       link: undefined as unknown as PeerLink,
       initiator,
@@ -88,7 +105,7 @@ export class Mesh {
       timer: undefined,
     };
     entry.link = this.#options.createLink(
-      { initiator, streams: this.#streams(), iceServers: this.#options.iceServers },
+      { initiator, streams: this.#streams(), iceServers: this.#options.iceServers, ...(media ? { media } : {}) },
       {
         onSignal: (data) => this.#options.signaling.sendSignal(peer.id, data),
         onTrack: (track, stream) => this.#options.events.onTrack(peer.id, track, stream),
@@ -97,12 +114,12 @@ export class Mesh {
           entry.connected = true;
           entry.failures = 0;
           this.#options.events.onLinkState(peer.id, 'connected');
-          this.#options.events.onLinkOpen(peer.id);
+          this.#options.events.onLinkOpen(peer.id, { id, initiator, fingerprints: entry.link.fingerprints() });
           void this.#tune(entry);
         },
         onData: (text) => {
           const message = parsePeerMessage(text);
-          if (message && this.#isCurrent(entry)) this.#options.events.onMessage(peer.id, message);
+          if (message && this.#isCurrent(entry)) this.#options.events.onMessage(peer.id, message, id);
         },
         onIceState: (state) => this.#iceState(entry, state),
         onClose: () => {
@@ -133,6 +150,11 @@ export class Mesh {
     const weInitiate = this.#options.selfId < from;
     if (weInitiate && entry.initiator && !entry.connected && this.#now() - entry.createdAt < FRESH_LINK_MS) return;
     this.connect(entry.peer, weInitiate);
+  }
+
+  /** Rebuilds every link from scratch (new connections, new keys). */
+  rebuildAll(): void {
+    for (const entry of [...this.#links.values()]) this.#rebuild(entry);
   }
 
   /** Closes the link to one participant (who left), leaving the others untouched. */
@@ -229,6 +251,7 @@ export class Mesh {
     this.#links.delete(peerId);
     this.#clearTimer(entry.timer);
     entry.link.destroy();
+    this.#options.events.onLinkClosed?.(peerId, entry.id);
   }
 
   #iceState(entry: LinkEntry, state: RTCIceConnectionState): void {

@@ -17,7 +17,24 @@ export interface PeerLink {
   /** The RTP senders, to tune encodings (bitrate, resolution) per link. */
   senders(): RTCRtpSender[];
   getStats(): Promise<RTCStatsReport>;
+  /** The DTLS fingerprints in our local and the remote session description, once both are set. */
+  fingerprints(): LinkFingerprints | null;
   destroy(): void;
+}
+
+export interface LinkFingerprints {
+  /** Of our own certificate ("sha-256 AB:CD:…"). */
+  local: string;
+  /** Of the peer's, as the description relayed by the server says. */
+  remote: string;
+}
+
+/** Puts a frame transform on every RTP sender and receiver of a link (end-to-end encryption). */
+export interface LinkMediaHooks {
+  /** RTCPeerConnection settings the transforms need. */
+  config: Record<string, unknown>;
+  sender(sender: RTCRtpSender): void;
+  receiver(receiver: RTCRtpReceiver): void;
 }
 
 export interface PeerLinkHandlers {
@@ -38,6 +55,7 @@ export interface PeerLinkOptions {
   initiator: boolean;
   streams: MediaStream[];
   iceServers: RTCIceServer[];
+  media?: LinkMediaHooks;
 }
 
 export type PeerLinkFactory = (options: PeerLinkOptions, handlers: PeerLinkHandlers) => PeerLink;

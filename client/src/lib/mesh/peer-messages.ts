@@ -30,11 +30,53 @@ export const chatSchema = z.strictObject({
 /** Sent to every peer on leaving: they drop us at once, even if our goodbye to the server is lost. */
 export const byeSchema = z.strictObject({ t: z.literal('bye') });
 
-export const peerMessageSchema = z.discriminatedUnion('t', [presenceSchema, chatSchema, byeSchema]);
+const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/);
+
+/** End-to-end key agreement (docs/security.md): our ephemeral key, identity key and DTLS fingerprint. */
+export const e2eeHelloSchema = z.strictObject({
+  t: z.literal('e2ee-hello'),
+  curve: z.enum(['P-256', 'X25519']),
+  publicKey: base64url(200),
+  identity: base64url(200),
+  fingerprint: z.string().min(1).max(200),
+});
+
+/** Proof of the room secret (HMAC over the transcript) and the identity key's signature of it. */
+export const e2eeConfirmSchema = z.strictObject({ t: z.literal('e2ee-confirm'), mac: base64url(100), signature: base64url(200) });
+
+/** Sent instead of a hello by a participant whose link is transport-encryption only. */
+export const e2eeOffSchema = z.strictObject({ t: z.literal('e2ee-off') });
+
+/** The sender's handshake failed (see link-handshake.ts): the peer then shows the failure too. */
+export const e2eeAbortSchema = z.strictObject({
+  t: z.literal('e2ee-abort'),
+  reason: z.enum(['in-the-middle', 'confirmation', 'identity', 'unencrypted', 'protocol']),
+});
+
+/** Short authentication string, commit before reveal. */
+export const sasCommitSchema = z.strictObject({ t: z.literal('sas-commit'), commitment: base64url(100) });
+export const sasRevealSchema = z.strictObject({ t: z.literal('sas-reveal'), nonce: base64url(100) });
+
+export const peerMessageSchema = z.discriminatedUnion('t', [
+  presenceSchema,
+  chatSchema,
+  byeSchema,
+  e2eeHelloSchema,
+  e2eeConfirmSchema,
+  e2eeOffSchema,
+  e2eeAbortSchema,
+  sasCommitSchema,
+  sasRevealSchema,
+]);
 
 export type Presence = Omit<z.infer<typeof presenceSchema>, 't'>;
 export type ChatMessage = z.infer<typeof chatSchema>;
 export type PeerMessage = z.infer<typeof peerMessageSchema>;
+export type E2eeMessage = Extract<PeerMessage, { t: 'e2ee-hello' | 'e2ee-confirm' | 'e2ee-off' | 'e2ee-abort' | 'sas-commit' | 'sas-reveal' }>;
+
+export function isE2eeMessage(message: PeerMessage): message is E2eeMessage {
+  return message.t.startsWith('e2ee-') || message.t.startsWith('sas-');
+}
 
 export const NO_PRESENCE: Presence = { audio: false, video: false, hand: false, camera: null, screen: null };
 

@@ -1,12 +1,15 @@
 import type { ErrorCode, JoinOk, LobbyKnock, Peer, Role, RoomState } from '@conclave/protocol';
+import { E2eeSession, type EncryptionMode } from '../e2ee/e2ee-session.js';
+import type { IdentityKeys } from '../e2ee/identity.js';
 import { openTrack } from '../media/devices.js';
 import { Mesh } from '../mesh/mesh.js';
-import type { ChatMessage, PeerMessage, Presence } from '../mesh/peer-messages.js';
+import { isE2eeMessage, type ChatMessage, type PeerMessage, type Presence } from '../mesh/peer-messages.js';
 import { assessQuality, sampleStats, SpeakerDetector, type StatsSample } from '../mesh/quality.js';
 import { createSimplePeerLink } from '../mesh/simple-peer-link.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
 import { keepChat, loadChat } from '../storage/chat-history.js';
 import type { StoredChat } from '../storage/db.js';
+import { loadIdentity } from '../storage/trust.js';
 import { newRemote, type RemoteParticipant } from './remote.js';
 
 export type MeetingStatus =
@@ -64,6 +67,8 @@ export class Meeting {
 
   #signaling: SignalingClient | null = null;
   #mesh: Mesh | null = null;
+  #e2ee: E2eeSession | null = null;
+  #identity: Promise<IdentityKeys> | null = null;
   #ticket: string | null = null;
   #name = '';
   #password: string | undefined;
@@ -74,7 +79,10 @@ export class Meeting {
   /** Peers that said goodbye: not re-added if the server still lists them for a while. */
   #departed = new Set<string>();
 
-  constructor(readonly roomId: string) {}
+  constructor(
+    readonly roomId: string,
+    readonly encryption: EncryptionMode,
+  ) {}
 
   get status(): MeetingStatus {
     return this.#status;
@@ -137,6 +145,7 @@ export class Meeting {
 
   /** Connects to the server while the person is still on the pre-join page. */
   prepare(): void {
+    this.#identity ??= loadIdentity();
     this.#signaling ??= this.#newSignaling();
     this.#signaling.connect();
   }
@@ -203,6 +212,8 @@ export class Meeting {
     this.#status = 'joining';
     this.#signaling ??= this.#newSignaling();
     const signaling = this.#signaling;
+    this.#identity ??= loadIdentity();
+    const identity = await this.#identity;
     const reply = await signaling.join({
       room: this.roomId,
       name: this.#name,
@@ -216,7 +227,7 @@ export class Meeting {
     }
     this.#ticket = null;
     if (!reply.ok) return this.#failJoin(reply.error.code);
-    this.#entered(reply);
+    this.#entered(reply, identity);
     // The newcomer makes the offers to everyone already present.
     for (const peer of reply.peers) this.#connectTo(peer, true);
   }
@@ -263,14 +274,17 @@ export class Meeting {
     });
   }
 
-  #entered(reply: JoinOk): void {
+  #entered(reply: JoinOk, identity: IdentityKeys): void {
     this.#self = { id: reply.id, role: reply.role, name: this.#name };
     this.#room = reply.room;
     this.#mesh?.close();
+    this.#e2ee?.close();
     const signaling = this.#signaling;
+    const e2ee = this.#newE2ee(identity);
     const mesh = new Mesh({
       selfId: reply.id,
       createLink: createSimplePeerLink,
+      media: (linkId) => e2ee.mediaHooks(linkId),
       signaling: {
         sendSignal: (to, data) => signaling?.sendSignal(to, data),
         requestReconnect: (to) => signaling?.requestReconnect(to),
@@ -279,10 +293,15 @@ export class Meeting {
       events: {
         onTrack: (peerId, _track, stream) => this.#addStream(peerId, stream),
         onLinkState: (peerId, link) => this.#updateRemote(peerId, { link }),
-        onLinkOpen: (peerId) => mesh.send(peerId, { t: 'presence', ...this.#presence() }),
-        onMessage: (peerId, message) => this.#received(peerId, message),
+        onLinkOpen: (peerId, link) => {
+          mesh.send(peerId, { t: 'presence', ...this.#presence() });
+          e2ee.linkOpened(peerId, reply.id, link);
+        },
+        onLinkClosed: (peerId, linkId) => e2ee.linkClosed(peerId, linkId),
+        onMessage: (peerId, message, linkId) => (isE2eeMessage(message) ? e2ee.message(linkId, message) : this.#received(peerId, message)),
       },
     });
+    this.#e2ee = e2ee;
     mesh.setCamera(this.#stream);
     if (this.#screen) mesh.startScreen(this.#screen);
     this.#mesh = mesh;
@@ -294,6 +313,24 @@ export class Meeting {
       this.#chat = [...history.filter((message) => !known.has(message.id)), ...this.#chat].sort((a, b) => a.at - b.at);
     });
     if (reply.role === 'moderator') void this.#loadLobby();
+  }
+
+  #newE2ee(identity: IdentityKeys): E2eeSession {
+    const testing = (key: string) => localStorage.getItem(key);
+    const session = new E2eeSession({
+      roomId: this.roomId,
+      mode: this.encryption,
+      identity,
+      send: (peerId, message) => this.#mesh?.send(peerId, message),
+      nameOf: (peerId) => this.#remotes.find((remote) => remote.id === peerId)?.name ?? '',
+      onChange: (peerId, security) => this.#updateRemote(peerId, { security }),
+      onRebuildAll: () => this.#mesh?.rebuildAll(),
+      // Test aids, off unless a test sets them: a faster ratchet and a look at frames before and after encryption.
+      ...(Number(testing('conclave.ratchetIntervalMs')) > 0 ? { ratchetIntervalMs: Number(testing('conclave.ratchetIntervalMs')) } : {}),
+      capture: testing('conclave.e2eeCapture') === '1',
+    });
+    if (testing('conclave.e2eeCapture') === '1') (window as unknown as { __conclaveCaptured?: () => unknown }).__conclaveCaptured = () => session.captured();
+    return session;
   }
 
   /** Back with the same id: keep every working link, and catch up on who came and went meanwhile. */
@@ -328,6 +365,8 @@ export class Meeting {
     clearInterval(this.#statsTimer);
     this.#mesh?.close();
     this.#mesh = null;
+    this.#e2ee?.close();
+    this.#e2ee = null;
     this.#signaling?.close();
     this.#signaling = null;
     this.#remotes = [];
@@ -441,6 +480,18 @@ export class Meeting {
     void keepChat(message);
   }
 
+  // ---- end-to-end encryption ----
+
+  /** The person compared the short authentication string with this peer and it matched. */
+  async verifyPeer(peerId: string): Promise<void> {
+    await this.#e2ee?.verify(peerId);
+  }
+
+  /** It did not match: media with this peer stops. */
+  async reportMismatch(peerId: string): Promise<void> {
+    await this.#e2ee?.reportMismatch(peerId);
+  }
+
   // ---- moderation ----
 
   async admit(id: string): Promise<void> {
@@ -465,7 +516,7 @@ export class Meeting {
 
   #connectTo(peer: Peer, initiator: boolean): void {
     if (!this.#mesh || this.#departed.has(peer.id)) return;
-    if (!this.#remotes.some((remote) => remote.id === peer.id)) this.#remotes = [...this.#remotes, newRemote(peer)];
+    if (!this.#remotes.some((remote) => remote.id === peer.id)) this.#remotes = [...this.#remotes, newRemote(peer, this.#e2ee?.security(peer.id))];
     this.#mesh.connect(peer, initiator);
   }
 
@@ -481,7 +532,7 @@ export class Meeting {
       if (presence.hand && !remote.presence.hand) this.#notify('notice.hand', remote.name);
       if (presence.screen && !remote.presence.screen) this.#notify('notice.screen', remote.name);
       this.#updateRemote(peerId, { presence });
-    } else {
+    } else if (message.t === 'chat') {
       this.#keep({ room: this.roomId, id: message.id, from: peerId, name: remote.name, text: message.text, at: message.at, mine: false });
     }
   }

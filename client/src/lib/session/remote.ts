@@ -1,4 +1,5 @@
 import type { Role } from '@conclave/protocol';
+import { NEGOTIATING, type PeerSecurity } from '../e2ee/e2ee-session.js';
 import type { LinkState } from '../mesh/mesh.js';
 import { NO_PRESENCE, type Presence } from '../mesh/peer-messages.js';
 import type { LinkQuality } from '../mesh/quality.js';
@@ -13,10 +14,17 @@ export interface RemoteParticipant {
   presence: Presence;
   /** Every stream received from this peer, by id (camera and, when sharing, screen). */
   streams: ReadonlyMap<string, MediaStream>;
+  /** End-to-end encryption of this peer's link, as the UI shows it. */
+  security: PeerSecurity;
 }
 
-export function newRemote(peer: { id: string; name: string; role: Role }): RemoteParticipant {
-  return { ...peer, link: 'connecting', quality: null, presence: { ...NO_PRESENCE }, streams: new Map() };
+export function newRemote(peer: { id: string; name: string; role: Role }, security: PeerSecurity = NEGOTIATING): RemoteParticipant {
+  return { ...peer, link: 'connecting', quality: null, presence: { ...NO_PRESENCE }, streams: new Map(), security };
+}
+
+/** Whether this peer's media may be shown: decrypted, or the room is transport-encryption only. */
+export function mediaShown(remote: RemoteParticipant): boolean {
+  return remote.security.state === 'encrypted' || remote.security.state === 'transport';
 }
 
 /** The camera stream: the one presence names, else the first that is not the screen. */

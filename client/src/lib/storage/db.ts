@@ -14,18 +14,39 @@ export interface StoredChat {
   mine: boolean;
 }
 
+/** A peer identity key this person compared out loud and confirmed. */
+export interface TrustedIdentity {
+  /** identityFingerprint() of the key. */
+  fingerprint: string;
+  /** The name the peer used when verified. */
+  name: string;
+  /** Lowercased name, for the "known name, new key" warning. */
+  nameKey: string;
+  verifiedAt: number;
+}
+
+/** This browser's own long-lived identity key pair (the private key is not extractable). */
+export interface StoredIdentity {
+  key: 'self';
+  privateKey: CryptoKey;
+  publicKey: Uint8Array<ArrayBuffer>;
+}
+
 export interface Preference {
   key: string;
   value: unknown;
 }
 
 /**
- * What Conclave keeps in this browser: preferences (display name, devices, language)
- * and chat history per room. Nothing here ever goes to a server.
+ * What Conclave keeps in this browser: preferences (display name, devices, language),
+ * chat history per room, the identity key and the identities verified by their short
+ * authentication string. Nothing here ever goes to a server.
  */
 export class ConclaveDb extends Dexie {
   prefs!: EntityTable<Preference, 'key'>;
   chat!: EntityTable<StoredChat, 'id'>;
+  identity!: EntityTable<StoredIdentity, 'key'>;
+  trusted!: EntityTable<TrustedIdentity, 'fingerprint'>;
 
   constructor(name = 'conclave') {
     super(name);
@@ -33,6 +54,7 @@ export class ConclaveDb extends Dexie {
       prefs: 'key',
       chat: '[room+id], room, [room+at]',
     });
+    this.version(2).stores({ identity: 'key', trusted: 'fingerprint, nameKey' });
   }
 }
 

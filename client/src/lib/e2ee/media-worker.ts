@@ -1,0 +1,226 @@
+/**
+ * The media worker: encrypts every outgoing encoded frame and decrypts every incoming one
+ * (SFrame, RFC 9605), for all links of the meeting. Frames reach it through
+ * RTCRtpScriptTransform (the `rtctransform` event) or, in browsers that only have
+ * createEncodedStreams, as transferred streams. Without a link's keys nothing passes:
+ * an outgoing frame is held back (never sent in clear) and an incoming one is dropped.
+ */
+import { codecFromMimeType, clearPrefixLength, type Codec } from './frame-crypto.js';
+import { ReceiveDirection, SendDirection, type TrackEncryptor } from './link-crypto.js';
+import type { CapturedFrame, FromWorker, LinkCounters, ToWorker, TransformOptions } from './worker-protocol.js';
+
+/** The parts of an encoded audio or video frame the worker uses. */
+interface EncodedFrame {
+  data: ArrayBuffer;
+  getMetadata(): { mimeType?: string };
+}
+
+/** The parts of RTCRtpScriptTransformer the worker uses (generateKeyFrame is not in every browser). */
+interface ScriptTransformer {
+  readable: ReadableStream<EncodedFrame>;
+  writable: WritableStream<EncodedFrame>;
+  options: TransformOptions;
+  generateKeyFrame?: () => Promise<unknown>;
+  sendKeyFrameRequest?: () => Promise<void>;
+}
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+  onrtctransform: ((event: { transformer: ScriptTransformer }) => void) | null;
+  postMessage(message: FromWorker): void;
+}
+
+/** Ways to ask for a key frame on one transform; absent on the createEncodedStreams path. */
+interface KeyFrames {
+  /** Sender: make our encoder produce one now. */
+  generate?: () => void;
+  /** Receiver: ask the remote sender for one. */
+  request?: () => void;
+}
+
+interface Link {
+  send: SendDirection | null;
+  receive: ReceiveDirection | null;
+  counters: LinkCounters;
+  /** Ask for key frames on this link's transforms (after keys arrive and after each ratchet). */
+  keyFrames: Set<KeyFrames>;
+  ratchetTimer: ReturnType<typeof setInterval> | undefined;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+const links = new Map<string, Link>();
+let ratchetIntervalMs = 60_000;
+let capture = false;
+const captured: CapturedFrame[] = [];
+const CAPTURE_LIMIT = 40;
+const COUNTERS_INTERVAL_MS = 500;
+
+function link(linkId: string): Link {
+  let entry = links.get(linkId);
+  if (!entry) {
+    entry = {
+      send: null,
+      receive: null,
+      counters: { encrypted: 0, held: 0, decrypted: 0, noKey: 0, failed: 0, sendStep: 0, receiveStep: 0 },
+      keyFrames: new Set(),
+      ratchetTimer: undefined,
+    };
+    links.set(linkId, entry);
+  }
+  return entry;
+}
+
+function codecOf(frame: EncodedFrame, kind: 'audio' | 'video'): Codec {
+  const mimeType = frame.getMetadata().mimeType;
+  // Browsers without mimeType in the metadata negotiate the defaults: Opus and VP8.
+  return codecFromMimeType(mimeType ?? (kind === 'audio' ? 'audio/opus' : 'video/vp8'));
+}
+
+function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+}
+
+function keep(kind: 'audio' | 'video', codec: Codec, plaintext: Uint8Array, ciphertext: Uint8Array): void {
+  if (captured.length >= CAPTURE_LIMIT) return;
+  captured.push({
+    kind,
+    plaintext: [...plaintext.subarray(0, 64)],
+    ciphertext: [...ciphertext.subarray(0, 64)],
+    plaintextLength: plaintext.length,
+    ciphertextLength: ciphertext.length,
+    prefixLength: clearPrefixLength(codec, plaintext),
+  });
+}
+
+function encryptingTransform(options: TransformOptions, keyFrames: KeyFrames): TransformStream<EncodedFrame, EncodedFrame> {
+  const state = link(options.linkId);
+  let encryptor: TrackEncryptor | null = null;
+  return new TransformStream({
+    async transform(frame, controller) {
+      const send = state.send;
+      if (!send) {
+        state.counters.held += 1;
+        return;
+      }
+      // A new base key (first keys, or a rebuilt worker's): a new generation, so a fresh KID.
+      if (encryptor?.direction !== send) encryptor = send.newTrack();
+      try {
+        const codec = codecOf(frame, options.kind);
+        const plaintext = new Uint8Array(frame.data);
+        const ciphertext = await encryptor.encrypt(codec, plaintext);
+        if (capture) keep(options.kind, codec, plaintext, ciphertext);
+        frame.data = exactBuffer(ciphertext);
+        controller.enqueue(frame);
+        state.counters.encrypted += 1;
+      } catch (error) {
+        state.counters.held += 1;
+        report(error);
+      }
+    },
+    flush() {
+      state.keyFrames.delete(keyFrames);
+    },
+  });
+}
+
+function decryptingTransform(options: TransformOptions, keyFrames: KeyFrames): TransformStream<EncodedFrame, EncodedFrame> {
+  const state = link(options.linkId);
+  return new TransformStream({
+    async transform(frame, controller) {
+      const receive = state.receive;
+      if (!receive) {
+        state.counters.noKey += 1;
+        return;
+      }
+      try {
+        const { plaintext, ratcheted } = await receive.decrypt(codecOf(frame, options.kind), new Uint8Array(frame.data));
+        frame.data = exactBuffer(plaintext);
+        controller.enqueue(frame);
+        state.counters.decrypted += 1;
+        state.counters.receiveStep = receive.step;
+        // The sender moved to a new key: a key frame under it lets the old one go at once.
+        if (ratcheted) keyFrames.request?.();
+      } catch {
+        // Never rendered: a frame that fails authentication, a replay, a truncated frame.
+        state.counters.failed += 1;
+      }
+    },
+    flush() {
+      state.keyFrames.delete(keyFrames);
+    },
+  });
+}
+
+function attach(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions, keyFrames: KeyFrames): void {
+  const state = link(options.linkId);
+  if (options.kind === 'video') state.keyFrames.add(keyFrames);
+  const transform = options.side === 'send' ? encryptingTransform(options, keyFrames) : decryptingTransform(options, keyFrames);
+  // The pipe ends when the sender or receiver goes away; nothing to report then.
+  readable.pipeThrough(transform).pipeTo(writable).catch(() => undefined);
+}
+
+async function setKeys(linkId: string, sendKey: Uint8Array, receiveKey: Uint8Array): Promise<void> {
+  const state = link(linkId);
+  state.send = new SendDirection(sendKey);
+  state.receive = new ReceiveDirection(receiveKey);
+  clearInterval(state.ratchetTimer);
+  state.ratchetTimer = setInterval(() => void ratchet(state), ratchetIntervalMs);
+  // Media can flow now: get a key frame both ways rather than waiting for the next one.
+  for (const keyFrames of state.keyFrames) {
+    keyFrames.generate?.();
+    keyFrames.request?.();
+  }
+}
+
+async function ratchet(state: Link): Promise<void> {
+  if (!state.send) return;
+  await state.send.ratchet();
+  state.counters.sendStep = state.send.step;
+  for (const keyFrames of state.keyFrames) keyFrames.generate?.();
+}
+
+function closeLink(linkId: string): void {
+  const state = links.get(linkId);
+  if (!state) return;
+  clearInterval(state.ratchetTimer);
+  links.delete(linkId);
+}
+
+function report(error: unknown): void {
+  scope.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+}
+
+scope.onrtctransform = ({ transformer }) => {
+  const side = transformer.options.side;
+  attach(transformer.readable, transformer.writable, transformer.options, {
+    ...(side === 'send' && transformer.generateKeyFrame ? { generate: () => void transformer.generateKeyFrame?.().catch(() => undefined) } : {}),
+    ...(side === 'receive' && transformer.sendKeyFrameRequest ? { request: () => void transformer.sendKeyFrameRequest?.().catch(() => undefined) } : {}),
+  });
+};
+
+scope.onmessage = ({ data: message }) => {
+  switch (message.type) {
+    case 'init':
+      ratchetIntervalMs = message.ratchetIntervalMs;
+      capture = message.capture;
+      break;
+    case 'keys':
+      void setKeys(message.linkId, message.sendKey, message.receiveKey);
+      break;
+    case 'close-link':
+      closeLink(message.linkId);
+      break;
+    case 'stream':
+      attach(message.readable as ReadableStream<EncodedFrame>, message.writable as WritableStream<EncodedFrame>, message.options, {});
+      break;
+    case 'capture-report':
+      scope.postMessage({ type: 'capture-report', frames: captured.slice() });
+      break;
+  }
+};
+
+setInterval(() => {
+  const counters: Record<string, LinkCounters> = {};
+  for (const [linkId, state] of links) counters[linkId] = { ...state.counters };
+  scope.postMessage({ type: 'counters', links: counters });
+}, COUNTERS_INTERVAL_MS);
