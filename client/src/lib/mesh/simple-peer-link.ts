@@ -20,22 +20,40 @@ export const createSimplePeerLink: PeerLinkFactory = (options, handlers) => {
   }) as PeerWithInternals;
   const media = options.media;
   const pc = peer._pc;
-  // Every receiver gets its transform once, as early as it exists: Chromium never feeds a
-  // transform set later (in the track event, or after the remote description) on a
-  // transceiver that addTrack created. Receivers that the remote description creates
-  // (a track the peer adds) get theirs in the track event, which works for those.
-  const withTransform = new WeakSet<RTCRtpReceiver>();
-  const attachReceivers = (receivers: RTCRtpReceiver[]) => {
-    for (const receiver of receivers) {
-      if (!media || withTransform.has(receiver)) continue;
-      withTransform.add(receiver);
-      media.receiver(receiver);
+  // Every sender and receiver gets its transform once, as soon as it exists: Chromium never
+  // feeds a receiver transform set later (in the track event, or after the remote
+  // description) on a transceiver created locally, by addTrack or addTransceiver (which
+  // simple-peer calls on its own when renegotiating). So both are wrapped.
+  const withTransform = new WeakSet<RTCRtpSender | RTCRtpReceiver>();
+  const attach = (transceivers: RTCRtpTransceiver[]) => {
+    if (!media) return;
+    for (const { sender, receiver } of transceivers) {
+      if (sender.track && !withTransform.has(sender)) {
+        withTransform.add(sender);
+        media.sender(sender);
+      }
+      if (!withTransform.has(receiver)) {
+        withTransform.add(receiver);
+        media.receiver(receiver);
+      }
     }
   };
   if (media && pc) {
-    for (const sender of pc.getSenders()) media.sender(sender);
-    attachReceivers(pc.getReceivers());
-    pc.addEventListener('track', (event) => attachReceivers([event.receiver]));
+    attach(pc.getTransceivers()); // the initial streams, added in simple-peer's constructor
+    const addTrack = pc.addTrack.bind(pc);
+    pc.addTrack = (track, ...streams) => {
+      const sender = addTrack(track, ...streams);
+      attach(pc.getTransceivers().filter((transceiver) => transceiver.sender === sender));
+      return sender;
+    };
+    const addTransceiver = pc.addTransceiver.bind(pc);
+    pc.addTransceiver = (trackOrKind, init) => {
+      const transceiver = addTransceiver(trackOrKind, init);
+      attach([transceiver]);
+      return transceiver;
+    };
+    // Transceivers the remote description creates (a track the peer added) work from here.
+    pc.addEventListener('track', (event) => attach([event.transceiver]));
   }
   let closed = false;
   const close = (error?: Error): void => {
@@ -65,9 +83,6 @@ export const createSimplePeerLink: PeerLinkFactory = (options, handlers) => {
     addTrack: (track, stream) => {
       if (closed) return;
       peer.addTrack(track, stream);
-      const sender = peer._pc?.getSenders().find((candidate) => candidate.track === track);
-      if (media && sender) media.sender(sender);
-      attachReceivers(peer._pc?.getReceivers() ?? []);
     },
     removeTrack: (track, stream) => {
       if (!closed) peer.removeTrack(track, stream);
