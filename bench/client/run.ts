@@ -6,17 +6,14 @@
  *    each run), p50/p95 over the runs.
  * 2. CPU: a four-person call in one headless Chromium for a while; Chromium's CPU (all
  *    its processes) divided by four, at 320x240@15 and at 640x480@24.
+ * Every meeting is end to end encrypted (its link carries the benchmark's room secret).
  * Prints a table and a JSON line. Loopback only; the server runs in this process.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { createLogger, loadConfig, startServer, type RunningServer } from '@conclave/signaling';
-import { CHROMIUM_ARGS, findChromium } from '../../e2e/support/browser.js';
-import { recordPeerConnections } from '../../e2e/support/media.js';
 import { coresUsed, cpuSnapshot } from '../signaling/proc.js';
-
-type Profile = 'low' | 'standard';
+import { childProcesses, chromiumLauncher, framesDecoded, openParticipant, type Profile } from '../shared/chromium.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '5' }, 'cpu-seconds': { type: 'string', default: '15' } },
@@ -27,40 +24,6 @@ const CPU_SECONDS = Number(values['cpu-seconds']);
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-/** Chromium and all its child processes (renderers, GPU, utility). */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const all: number[] = [];
-  const queue = [root];
-  while (queue.length) {
-    const pid = queue.shift() as number;
-    all.push(pid);
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return all;
-}
-
-async function openParticipant(browser: Browser, server: RunningServer, roomId: string, profile: Profile): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
-  const page = await context.newPage();
-  await page.addInitScript(recordPeerConnections);
-  await page.addInitScript((p) => localStorage.setItem('conclave.captureProfile', p), profile);
-  await page.goto(`${server.url}/r/${roomId}`);
-  await page.getByLabel('Your name').fill(`Bench ${Math.random().toString(36).slice(2, 6)}`);
-  await page.waitForFunction(() => (document.querySelector('[data-testid=preview]') as HTMLVideoElement | null)?.readyState === 4);
-  return page;
 }
 
 /** Clicks Join and measures, inside the page, the time to the first and to all remotes' first decoded frames. */
@@ -131,22 +94,12 @@ async function cpuPerParticipant(browser: Browser, server: RunningServer, profil
   for (const page of pages) await page.waitForFunction(() => document.querySelectorAll('[data-testid=remote-tile][data-link=connected]').length === 3, undefined, { timeout: 30_000 });
   await pages[0]?.waitForTimeout(3000); // let bandwidth estimation settle
   // Chromium's processes are children of this one (the server runs in this process: left out).
-  const pids = processTree(process.pid).filter((pid) => pid !== process.pid);
-  const framesNow = () =>
-    Promise.all(pages.map((page) => page.evaluate(async () => {
-      let frames = 0;
-      for (const pc of window.__e2ePeerConnections ?? []) {
-        (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-          if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
-        });
-      }
-      return frames;
-    }))).then((all) => all.reduce((a, b) => a + b, 0));
-  const framesBefore = await framesNow();
+  const pids = childProcesses();
+  const framesBefore = await framesDecoded(pages);
   const before = cpuSnapshot(pids);
   await pages[0]?.waitForTimeout(CPU_SECONDS * 1000);
   const after = cpuSnapshot(pids);
-  const framesAfter = await framesNow();
+  const framesAfter = await framesDecoded(pages);
   for (const page of pages) await page.context().close();
   const total = coresUsed(before, after);
   // 4 participants each decode 3 streams.
@@ -154,11 +107,9 @@ async function cpuPerParticipant(browser: Browser, server: RunningServer, profil
 }
 
 async function main(): Promise<void> {
-  const found = findChromium();
-  if ('error' in found) throw new Error(found.error);
+  const launch = chromiumLauncher();
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' });
   const server = await startServer(config, createLogger('warn'));
-  const launch = () => chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS });
   const browser = await launch();
   try {
     const two = await joinRuns(launch, server, 2);

@@ -3,6 +3,7 @@ import { MAX_MESSAGE_BYTES } from '@conclave/protocol';
 import { Server, type ServerOptions } from 'socket.io';
 import type { Config } from './config.js';
 import { registerHandlers, type Services, type SignalingServer } from './handlers/index.js';
+import type { SignalInterceptor } from './handlers/context.js';
 import { announceDeparture } from './handlers/announce.js';
 import { ConnectionLimiter } from './limits/connections.js';
 import { KeyedBuckets } from './limits/token-bucket.js';
@@ -17,6 +18,8 @@ export interface SignalingDeps {
   store: RoomStore;
   /** The Redis adapter when several processes act as one; Socket.IO's in-memory one otherwise. */
   adapter?: ServerOptions['adapter'];
+  /** Test-only: see SignalInterceptor. */
+  interceptSignal?: SignalInterceptor | undefined;
 }
 
 export interface Signaling {
@@ -96,7 +99,7 @@ export function createSignaling(httpServer: HttpServer, deps: SignalingDeps): Si
     });
   });
 
-  const services: Services = { io, store, config, log, metrics, admissions, isShuttingDown: () => shuttingDown };
+  const services: Services = { io, store, config, log, metrics, admissions, isShuttingDown: () => shuttingDown, interceptSignal: deps.interceptSignal };
   io.on('connection', (socket) => {
     socket.data.ip = addresses.get(socket.conn) ?? 'unknown';
     registerHandlers(socket, services);

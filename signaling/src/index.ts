@@ -2,3 +2,4 @@
 export { loadConfig, ConfigError, type Config } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { startServer, type RunningServer } from './server.js';
+export type { SignalInterceptor } from './handlers/context.js';

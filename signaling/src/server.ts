@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createSignaling, type Signaling } from './app.js';
 import type { Config } from './config.js';
 import { createHttpHandler } from './http.js';
+import type { SignalInterceptor } from './handlers/context.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MemoryRoomStore } from './store/memory-store.js';
@@ -37,7 +38,7 @@ async function openStore(config: Config, log: Logger) {
 }
 
 /** Starts HTTP + Socket.IO on the configured host and port (port 0 picks a free one). */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, testing: { interceptSignal?: SignalInterceptor } = {}): Promise<RunningServer> {
   const metrics = new Metrics();
   const backend = await openStore(config, log);
   const store = backend.store;
@@ -58,7 +59,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       },
     }),
   );
-  const signaling = createSignaling(http, { config, log, metrics, store, adapter: backend.adapter });
+  const signaling = createSignaling(http, { config, log, metrics, store, adapter: backend.adapter, interceptSignal: testing.interceptSignal });
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ClientToServerEvents, ErrorAck, ErrorCode, ServerToClientEvents } from '@conclave/protocol';
+import type { ClientToServerEvents, ErrorAck, ErrorCode, RelayedSignal, ServerToClientEvents } from '@conclave/protocol';
 import { errorAck } from '@conclave/protocol';
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -41,7 +41,19 @@ export interface Services {
   /** join, knock and resume attempts per client address (also slows password guessing). */
   admissions: KeyedBuckets;
   isShuttingDown(): boolean;
+  /** Test-only (never from configuration): see SignalInterceptor. */
+  interceptSignal?: SignalInterceptor | undefined;
 }
+
+/**
+ * Test-only: sees each relayed signal first and may take it over by returning true, then
+ * deliver signals of its own, with any `from`. The e2e suite uses it to play a malicious
+ * server that sits in the middle of DTLS. Only code that starts the server can set it.
+ */
+export type SignalInterceptor = (
+  signal: { room: string; to: string; message: RelayedSignal },
+  deliver: (to: string, message: RelayedSignal) => void,
+) => boolean;
 
 /** A handler's reply: what goes into the acknowledgement. */
 export type Reply = { ok: true } & Record<string, unknown>;

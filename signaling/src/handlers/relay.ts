@@ -14,6 +14,10 @@ export const signal = handler(signalRequestSchema, async (socket, request, servi
   const sender = requireParticipant(socket);
   const target = await roommate(services, sender, request.to);
   const message: RelayedSignal = { from: sender.id, data: request.data };
+  const deliver = (to: string, forged: RelayedSignal) => {
+    void services.store.member(sender.room, to).then((member) => member?.socketId && services.io.to(member.socketId).emit('signal', forged));
+  };
+  if (services.interceptSignal?.({ room: sender.room, to: target.id, message }, deliver)) return { ok: true };
   if (target.socketId) services.io.to(target.socketId).emit('signal', message);
   // The target's connection dropped: keep it for its resume.
   else await services.store.queueSignal(target.id, message, services.config.RESUME_GRACE_SECONDS * 1000);

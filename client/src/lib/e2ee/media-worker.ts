@@ -108,7 +108,7 @@ function encryptingTransform(options: TransformOptions, keyFrames: KeyFrames): T
         const codec = codecOf(frame, options.kind);
         const plaintext = new Uint8Array(frame.data);
         const ciphertext = await encryptor.encrypt(codec, plaintext);
-        if (capture) keep(options.kind, codec, plaintext, ciphertext);
+        if (capture && options.kind === 'video') keep(options.kind, codec, plaintext, ciphertext);
         frame.data = exactBuffer(ciphertext);
         controller.enqueue(frame);
         state.counters.encrypted += 1;

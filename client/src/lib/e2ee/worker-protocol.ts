@@ -32,7 +32,7 @@ export interface LinkCounters {
   receiveStep: number;
 }
 
-/** Test aid (enabled by `capture` in init): the first bytes of a video frame before and after encryption. */
+/** Test aid (enabled by `capture` in init): the first bytes of the first video frames before and after encryption. */
 export interface CapturedFrame {
   kind: 'audio' | 'video';
   plaintext: number[];
