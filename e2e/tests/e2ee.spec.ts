@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { expect, joinAs, test } from '../support/fixtures.js';
+import { expect, joinAs, TEST_ROOM_SECRET, test } from '../support/fixtures.js';
 import { expectVideoFlowing, framesDecodedPerConnection } from '../support/media.js';
 import { manInTheMiddle } from '../support/mitm.js';
 import { startTestServer } from '../support/server.js';
@@ -146,4 +146,32 @@ test('a signaling server in the middle of DTLS is caught: key confirmation fails
     await middlePage.context().close();
     await malicious.close();
   }
+});
+
+test('a browser without encoded transforms is refused, unless the room is transport-encryption only', async ({ browser, server }) => {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
+  // This browser has no RTCRtpScriptTransform and no createEncodedStreams.
+  await context.addInitScript(`
+    delete window.RTCRtpScriptTransform;
+    delete RTCRtpSender.prototype.createEncodedStreams;
+    delete RTCRtpReceiver.prototype.createEncodedStreams;
+  `);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/r/${randomUUID()}#${TEST_ROOM_SECRET}`);
+  await expect(page.getByTestId('security-refusal')).toContainText('cannot join an end-to-end encrypted meeting');
+  await expect(page.getByRole('button', { name: 'Join now' })).toHaveCount(0);
+
+  // A link without its secret is refused too, with its own explanation.
+  await page.goto(`${server.url}/r/${randomUUID()}`);
+  await expect(page.getByTestId('security-refusal')).toContainText('This link is incomplete');
+
+  // A meeting created as transport-encryption only works there, and says what it is.
+  await page.goto(server.url);
+  await page.getByLabel(/Transport encryption only/).check();
+  await page.getByRole('button', { name: 'New meeting' }).click();
+  await expect(page).toHaveURL(/#transport-only$/);
+  await page.getByLabel('Your name').fill('Old browser');
+  await page.getByRole('button', { name: 'Join now' }).click();
+  await expect(page.getByTestId('security-badge')).toHaveText('Transport encryption only');
+  await context.close();
 });
