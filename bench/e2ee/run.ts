@@ -83,12 +83,12 @@ interface CryptoRow {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** Cores used by each thread name between two readings, the three busiest (others summed). */
-function threadShares(before: Map<string, number>, after: Map<string, number>, seconds: number): Record<string, number> {
+/** Cores used by each thread name between two readings, the `top` busiest (others summed). */
+function threadShares(before: Map<string, number>, after: Map<string, number>, seconds: number, top = 3): Record<string, number> {
   const used = [...after].map(([name, cpu]) => [name, (cpu - (before.get(name) ?? 0)) / seconds] as const).sort((a, b) => b[1] - a[1]);
   const shares: Record<string, number> = {};
-  for (const [name, cores] of used.slice(0, 3)) if (cores >= 0.005) shares[name] = round2(cores);
-  const other = used.slice(3).reduce((sum, [, cores]) => sum + cores, 0);
+  for (const [name, cores] of used.slice(0, top)) if (cores >= 0.005) shares[name] = round2(cores);
+  const other = used.slice(top).reduce((sum, [, cores]) => sum + cores, 0);
   if (other >= 0.005) shares.other = round2(other);
   return shares;
 }
@@ -152,6 +152,8 @@ interface CallRow {
   fps: number;
   /** The whole machine's busy cores meanwhile (this process, Chromium, anything else). */
   machineCores: number;
+  /** Chromium's cores by thread name (all of them, to compare the modes). */
+  threads: Record<string, number>;
 }
 
 /** Every page shows three remote tiles playing video; in an E2EE room each one's frames decrypt. */
@@ -190,9 +192,11 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
     const pids = childProcesses();
     const framesBefore = await framesDecoded(pages);
     const machineBefore = machineSnapshot();
+    const threadsBefore = threadCpuSeconds(pids);
     const before = cpuSnapshot(pids);
     await pages[0]?.waitForTimeout(CALL_SECONDS * 1000);
     const after = cpuSnapshot(pids);
+    const threadsAfter = threadCpuSeconds(pids);
     const machineAfter = machineSnapshot();
     const framesAfter = await framesDecoded(pages);
     const cores = coresUsed(before, after);
@@ -203,6 +207,7 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
       perParticipant: round2(cores / 4),
       fps: Math.round(((framesAfter - framesBefore) / ((after.at - before.at) / 1000) / 12) * 10) / 10,
       machineCores: round2(coresUsed(machineBefore, machineAfter)),
+      threads: threadShares(threadsBefore, threadsAfter, (after.at - before.at) / 1000, Infinity),
     };
   } finally {
     for (const page of pages) await page.context().close();
@@ -254,6 +259,14 @@ function printCall(rows: CallRow[]): void {
     );
   }
   const summary = callSummary(rows);
+  const names = new Set(rows.flatMap((row) => Object.keys(row.threads)));
+  const threadMean = (mode: Mode, name: string) => mean(rows.filter((row) => row.mode === mode).map((row) => row.threads[name] ?? 0));
+  const differences = [...names]
+    .map((name) => [name, threadMean('e2ee', name) - threadMean('transport', name)] as const)
+    .filter(([, difference]) => Math.abs(difference) >= 0.02)
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  console.log(`
+Chromium threads, E2EE minus transport-only (cores, all four participants): ${differences.map(([name, d]) => `${name} ${d >= 0 ? '+' : ''}${d.toFixed(2)}`).join(', ') || 'none over 0.02'}`);
   const met = summary.overheadPercent < TARGET_CALL_OVERHEAD_PERCENT ? 'met' : 'MISSED';
   console.log(
     `\nper participant, mean: E2EE ${summary.e2ee.toFixed(2)} cores, transport-only ${summary.transport.toFixed(2)} cores: E2EE overhead ${summary.overheadPercent.toFixed(1)} % (by round: ${summary.perRoundPercent.map((p) => `${p.toFixed(1)} %`).join(', ')}); target < ${TARGET_CALL_OVERHEAD_PERCENT} %: ${met}`,
