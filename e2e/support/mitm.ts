@@ -17,6 +17,7 @@ import type { SignalInterceptor } from '@conclave/signaling';
 const MITM_SCRIPT = `
 window.mitm = (() => {
   const peers = {};
+  const relayed = [];
   const other = (side) => (side === 'newcomer' ? 'first' : 'newcomer');
   const fingerprintOf = (pc) => /^a=fingerprint:(\\S+ \\S+)/m.exec(pc.localDescription?.sdp ?? '')?.[1] ?? '';
   let chain = Promise.resolve();
@@ -26,6 +27,7 @@ window.mitm = (() => {
     let out = text;
     try {
       const message = JSON.parse(text);
+      relayed.push(message.t);
       if (message.t === 'e2ee-hello') {
         // What the receiver's session description says: the middle's own certificate.
         message.fingerprint = fingerprintOf(target.pc);
@@ -76,6 +78,7 @@ window.mitm = (() => {
   return {
     receive: (side, data) => (chain = chain.then(() => handle(side, data)).catch((error) => console.error('mitm', error))),
     connected: () => Object.values(peers).filter((peer) => peer.dc?.readyState === 'open').length,
+    relayed: () => relayed.slice(),
   };
 })();
 `;
@@ -83,7 +86,9 @@ window.mitm = (() => {
 type Side = 'newcomer' | 'first';
 
 /** Sets up the middle's page; returns the interceptor to give the test server. */
-export async function manInTheMiddle(page: Page): Promise<{ interceptSignal: SignalInterceptor; connectedChannels(): Promise<number> }> {
+export async function manInTheMiddle(
+  page: Page,
+): Promise<{ interceptSignal: SignalInterceptor; connectedChannels(): Promise<number>; relayedTypes(): Promise<string[]> }> {
   const ids: Partial<Record<Side, string>> = {};
   let deliver: ((to: string, message: RelayedSignal) => void) | null = null;
   let queue = Promise.resolve();
@@ -110,5 +115,6 @@ export async function manInTheMiddle(page: Page): Promise<{ interceptSignal: Sig
   return {
     interceptSignal,
     connectedChannels: () => page.evaluate(() => (window as unknown as { mitm: { connected(): number } }).mitm.connected()),
+    relayedTypes: () => page.evaluate(() => (window as unknown as { mitm: { relayed(): string[] } }).mitm.relayed()),
   };
 }

@@ -45,7 +45,8 @@ test('three people with end-to-end encryption see each other, over both transfor
   const ada = await joinAs(browser, server, { name: 'Ada', roomId, storage: { 'conclave.e2eeCapture': '1' } });
   // Grace's browser takes the createEncodedStreams path: both paths must interoperate.
   const grace = await joinAs(browser, server, { name: 'Grace', roomId, storage: { 'conclave.e2eePath': 'encoded-streams' } });
-  const linus = await joinAs(browser, server, { name: 'Linus', roomId });
+  // Linus ratchets his keys every 1.5 s (the default is 60 s).
+  const linus = await joinAs(browser, server, { name: 'Linus', roomId, storage: { 'conclave.ratchetIntervalMs': '1500', 'conclave.e2eeCapture': '1' } });
   const pages = [ada, grace, linus];
 
   await test.step('video decodes for all, and every tile says encrypted', async () => {
@@ -54,6 +55,15 @@ test('three people with end-to-end encryption see each other, over both transfor
       await expect.poll(() => tileStates(page)).toEqual(['encrypted', 'encrypted']);
       await expectVideoFlowing(page, { connections: 2 });
     }
+  });
+
+  await test.step('keys ratchet forward and the others follow, video still flowing', async () => {
+    type Counters = Record<string, { sendStep: number; receiveStep: number }>;
+    const counters = (page: Page) => page.evaluate(() => (window as unknown as { __conclaveCounters(): Counters }).__conclaveCounters());
+    await expect.poll(async () => Math.min(...Object.values(await counters(linus)).map((link) => link.sendStep)), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    // Ada's link with Linus receives at his new step; her own keys have not moved.
+    await expect.poll(async () => Math.max(...Object.values(await counters(ada)).map((link) => link.receiveStep)), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    for (const page of [ada, grace]) await expectVideoFlowing(page, { connections: 2 });
   });
 
   await test.step('frames after the sender’s transform differ from the plaintext frames', async () => {
@@ -142,6 +152,15 @@ test('a signaling server in the middle of DTLS is caught: key confirmation fails
     await expect.poll(() => packetsReceived(first), { message: 'injected media arriving' }).toBeGreaterThan(before + 50);
     await expectNothingShown(first);
     await expectNothingShown(newcomer);
+    // Chat goes only over links whose keys the room secret confirmed: the middle never gets it.
+    await first.getByRole('button', { name: 'Chat' }).click();
+    await first.getByLabel('Message everyone').fill('the budget is 4 million');
+    await first.getByLabel('Message everyone').press('Enter');
+    await expect(first.getByTestId('chat-messages')).toContainText('the budget is 4 million');
+    await first.waitForTimeout(500);
+    const relayed = await middle.relayedTypes();
+    expect(relayed).toContain('e2ee-hello'); // the middle did relay the data channel
+    expect(relayed).not.toContain('chat');
   } finally {
     await middlePage.context().close();
     await malicious.close();

@@ -106,6 +106,21 @@ export class E2eeSession {
     };
   }
 
+  /**
+   * Whether private messages (chat) may go to and come from this peer: its keys were
+   * confirmed with the room secret. A server in the middle of DTLS never gets there.
+   */
+  confirmed(peerId: string): boolean {
+    if (this.mode.kind === 'transport') return true;
+    const keyed = [...this.#links.values()].some((link) => link.peerId === peerId && link.keyed);
+    return keyed && this.security(peerId).state !== 'failed';
+  }
+
+  /** Test aid: the worker's frame counters per link, as last reported. */
+  counters(): Record<string, LinkCounters> {
+    return Object.fromEntries([...this.#links].flatMap(([linkId, link]) => (link.counters ? [[linkId, link.counters]] : [])));
+  }
+
   security(peerId: string): PeerSecurity {
     return this.#security.get(peerId) ?? (this.encrypted ? NEGOTIATING : TRANSPORT_SECURITY);
   }

@@ -329,7 +329,9 @@ export class Meeting {
       ...(Number(testing('conclave.ratchetIntervalMs')) > 0 ? { ratchetIntervalMs: Number(testing('conclave.ratchetIntervalMs')) } : {}),
       capture: testing('conclave.e2eeCapture') === '1',
     });
-    if (testing('conclave.e2eeCapture') === '1') (window as unknown as { __conclaveCaptured?: () => unknown }).__conclaveCaptured = () => session.captured();
+    if (testing('conclave.e2eeCapture') === '1') {
+      Object.assign(window, { __conclaveCaptured: () => session.captured(), __conclaveCounters: () => session.counters() });
+    }
     return session;
   }
 
@@ -469,7 +471,8 @@ export class Meeting {
     const trimmed = text.trim();
     if (!trimmed || !this.#mesh || !this.#self) return false;
     const message: ChatMessage = { t: 'chat', id: crypto.randomUUID(), text: trimmed, at: Date.now() };
-    this.#mesh.broadcast(message);
+    // Only to peers whose keys the room secret confirmed: never to someone in the middle.
+    for (const peerId of this.#mesh.peerIds()) if (this.#e2ee?.confirmed(peerId)) this.#mesh.send(peerId, message);
     this.#keep({ room: this.roomId, id: message.id, from: this.#self.id, name: this.#name, text: trimmed, at: message.at, mine: true });
     return true;
   }
@@ -532,7 +535,7 @@ export class Meeting {
       if (presence.hand && !remote.presence.hand) this.#notify('notice.hand', remote.name);
       if (presence.screen && !remote.presence.screen) this.#notify('notice.screen', remote.name);
       this.#updateRemote(peerId, { presence });
-    } else if (message.t === 'chat') {
+    } else if (message.t === 'chat' && this.#e2ee?.confirmed(peerId)) {
       this.#keep({ room: this.roomId, id: message.id, from: peerId, name: remote.name, text: message.text, at: message.at, mine: false });
     }
   }
