@@ -187,7 +187,7 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
       await page.getByRole('button', { name: 'Join now' }).click();
     }
     for (const page of pages) await waitForMedia(page, mode);
-    await pages[0]?.waitForTimeout(5000); // let bandwidth estimation settle
+    await pages[0]?.waitForTimeout(3000); // let bandwidth estimation settle
     // Chromium's processes are children of this one (the server runs in this process: left out).
     const pids = childProcesses();
     const framesBefore = await framesDecoded(pages);
@@ -274,6 +274,7 @@ Chromium threads, E2EE minus transport-only (cores, all four participants): ${di
 }
 
 async function main(): Promise<void> {
+  const started = performance.now();
   const launch = chromiumLauncher();
   console.log(`Conclave E2EE benchmark (${cpus().length} cores; targets: ≥ ${fmt(TARGET_FRAMES_PER_CORE_10KB)} 10-KB frames/s per core, < ${TARGET_CALL_OVERHEAD_PERCENT} % extra CPU in a four-person call)`);
   let cryptoRows: CryptoRow[] = [];
@@ -306,6 +307,7 @@ async function main(): Promise<void> {
     }
     printCall(call);
   }
+  console.log(`\n(${Math.round((performance.now() - started) / 1000)} s in all)`);
   console.log(`\n${JSON.stringify({ chromium: version, cores: cpus().length, cryptoSeconds: CRYPTO_SECONDS, callSeconds: CALL_SECONDS, crypto: cryptoRows, call, callSummary: call.length ? callSummary(call) : null })}`);
 }
 

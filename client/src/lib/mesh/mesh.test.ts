@@ -1,6 +1,6 @@
 import type { SignalData } from '@conclave/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { DISCONNECTED_REBUILD_MS, Mesh, type MeshEvents } from './mesh.js';
+import { DISCONNECTED_REBUILD_MS, Mesh, type MeshEvents, type MeshOptions } from './mesh.js';
 import type { PeerLink, PeerLinkHandlers, PeerLinkOptions } from './peer-link.js';
 
 /** A link that records what the engine does with it; the real one needs a browser (see e2e/). */
@@ -47,13 +47,13 @@ class RecordingLink implements PeerLink {
   }
 }
 
-function setup(selfId = 'm-self') {
+function setup(selfId = 'm-self', extra: Partial<MeshOptions> = {}) {
   const links: RecordingLink[] = [];
   const sent: { to: string; data: SignalData }[] = [];
   const reconnects: string[] = [];
   const timers: { run: () => void; at: number; cancelled: boolean }[] = [];
   let now = 0;
-  const events = { onTrack: vi.fn(), onLinkState: vi.fn(), onLinkOpen: vi.fn(), onMessage: vi.fn() } satisfies MeshEvents;
+  const events = { onTrack: vi.fn(), onLinkState: vi.fn(), onLinkOpen: vi.fn(), onLinkClosed: vi.fn(), onMessage: vi.fn() } satisfies MeshEvents;
   const mesh = new Mesh({
     selfId,
     createLink: (options, handlers) => {
@@ -73,6 +73,7 @@ function setup(selfId = 'm-self') {
       if (timer) (timer as { cancelled: boolean }).cancelled = true;
     },
     now: () => now,
+    ...extra,
   });
   /** Moves the clock on and runs the timers that came due. */
   const fire = (ms: number) => {
@@ -118,6 +119,21 @@ describe('Mesh links', () => {
     expect(links[0]!.destroyed).toBe(true);
     expect(links[1]!.destroyed).toBe(false);
     expect(mesh.has('b')).toBe(true);
+  });
+
+  it('gives every link a new id with its own transforms, tells when it goes, and rebuilds all on request', () => {
+    const media = vi.fn((linkId: string) => ({ config: { encodedInsertableStreams: true }, sender: vi.fn(), receiver: vi.fn(), linkId }));
+    const { mesh: withMedia, links, reconnects, events } = setup('m-self', { media });
+    withMedia.connect(peer('z-a'), true);
+    withMedia.connect(peer('z-b'), false);
+    expect(media.mock.calls.map(([id]) => id)).toEqual(['z-a/1', 'z-b/2']);
+    expect(links[0]!.options.media?.config).toEqual({ encodedInsertableStreams: true });
+    withMedia.rebuildAll();
+    // Both old links are gone (and said so), both peers asked to rebuild, new ids for the new links.
+    expect(events.onLinkClosed.mock.calls).toEqual([['z-a', 'z-a/1'], ['z-b', 'z-b/2']]);
+    expect(reconnects).toEqual(['z-a', 'z-b']);
+    expect(media.mock.calls.map(([id]) => id).slice(2)).toEqual(['z-a/3', 'z-b/4']);
+    expect(links.slice(2).every((link) => !link.destroyed)).toBe(true);
   });
 
   it('hands remote tracks and valid peer messages to the session, and drops malformed ones', () => {
