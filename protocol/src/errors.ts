@@ -33,6 +33,10 @@ export const ERROR_CODES = [
   'unknown-peer',
   /** The server is shutting down: reconnect (to another node) and resume. */
   'shutting-down',
+  /** A compliance room is always recorded: join again with `acknowledgeRecording: true` once the person accepted the notice. */
+  'notice-required',
+  /** No recording service is configured on this server. */
+  'recording-unavailable',
   /** The server failed; retrying may work. */
   'internal',
 ] as const;

@@ -9,6 +9,7 @@ import type {
   peerLeftSchema,
   peerSchema,
   reconnectPeerRequestSchema,
+  recordingGrantRequestSchema,
   relayedReconnectSchema,
   relayedSignalSchema,
   resumeRequestSchema,
@@ -37,6 +38,17 @@ export type PeerLeft = z.infer<typeof peerLeftSchema>;
 export type RelayedSignal = z.infer<typeof relayedSignalSchema>;
 export type RelayedReconnect = z.infer<typeof relayedReconnectSchema>;
 export type LobbyKnock = z.infer<typeof lobbyKnockSchema>;
+export type RecordingGrantRequest = z.infer<typeof recordingGrantRequestSchema>;
+
+/** What a participant needs to know about recording in this room. */
+export interface RecordingInfo {
+  /** Base URL of the recording service (which the browser calls with a grant), or null when none is configured. */
+  url: string | null;
+  /** Who may start and stop recording. */
+  policy: 'moderators' | 'anyone';
+  /** A compliance room is always recorded; joiners acknowledged the notice. */
+  compliance: boolean;
+}
 
 export interface JoinOk {
   ok: true;
@@ -55,6 +67,7 @@ export interface JoinOk {
   resume: string;
   /** Seconds the seat is kept after the connection drops. */
   resumeGrace: number;
+  recording: RecordingInfo;
 }
 
 export interface KnockOk {
@@ -69,6 +82,8 @@ export type JoinAck = JoinOk | ErrorAck;
 export type KnockAck = KnockOk | ErrorAck;
 export type SimpleAck = { ok: true } | ErrorAck;
 export type LobbyAck = { ok: true; lobby: LobbyKnock[] } | ErrorAck;
+/** A grant (a JWT the recording service checks, valid about a minute) and where to present it. */
+export type RecordingGrantAck = { ok: true; grant: string; url: string } | ErrorAck;
 
 /** Events a client emits. Every one takes an acknowledgement callback. */
 export interface ClientToServerEvents {
@@ -81,6 +96,7 @@ export interface ClientToServerEvents {
   lock: (request: LockRequest, ack: (reply: SimpleAck) => void) => void;
   'set-password': (request: SetPasswordRequest, ack: (reply: SimpleAck) => void) => void;
   lobby: (ack: (reply: LobbyAck) => void) => void;
+  'recording-grant': (request: RecordingGrantRequest, ack: (reply: RecordingGrantAck) => void) => void;
   admit: (request: TargetRequest, ack: (reply: SimpleAck) => void) => void;
   refuse: (request: TargetRequest, ack: (reply: SimpleAck) => void) => void;
   remove: (request: TargetRequest, ack: (reply: SimpleAck) => void) => void;
@@ -122,6 +138,7 @@ export const CLIENT_EVENTS = [
   'admit',
   'refuse',
   'remove',
+  'recording-grant',
 ] as const satisfies readonly (keyof ClientToServerEvents)[];
 
 export type ClientEvent = (typeof CLIENT_EVENTS)[number];

@@ -69,7 +69,12 @@ export const joinRequestSchema = z.strictObject({
   password: passwordSchema.optional(),
   /** From `knock`, once a moderator admitted it: lets the holder past the lock. */
   ticket: secretSchema.optional(),
+  /** The person read and accepted the recording notice (required in compliance rooms). */
+  acknowledgeRecording: z.literal(true).optional(),
 });
+
+/** Asks for a short-lived grant to start or stop the room's recording at the recording service. */
+export const recordingGrantRequestSchema = z.strictObject({ action: z.enum(['start', 'stop']) });
 
 export const knockRequestSchema = z.strictObject({
   room: roomIdSchema,

@@ -61,6 +61,10 @@ const configSchema = z
     EVENT_BURST: count(1, 1_000_000).default(200),
     JOINS_PER_MINUTE_PER_IP: count(1, 10_000_000).default(60),
 
+    RECORDER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    RECORDER_URL: z.url({ message: 'must be the recording service URL, such as https://rec.example.org' }).optional(),
+    RECORDING_POLICY: z.enum(['moderators', 'anyone']).default('moderators'),
+    COMPLIANCE_ROOMS: listOf(z.string().min(1).max(128)).default([]),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   })
   .superRefine((config, ctx) => {
@@ -69,6 +73,12 @@ const configSchema = z
     }
     if (config.TURN_URLS.length > 0 && !config.TURN_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['TURN_SECRET'], message: 'is required when TURN_URLS is set' });
+    }
+    if (config.RECORDER_URL && !config.RECORDER_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['RECORDER_SECRET'], message: 'is required when RECORDER_URL is set' });
+    }
+    if (config.COMPLIANCE_ROOMS.length > 0 && !config.RECORDER_URL) {
+      ctx.addIssue({ code: 'custom', path: ['RECORDER_URL'], message: 'is required when COMPLIANCE_ROOMS is set (they are always recorded)' });
     }
     if (config.TURN_SECRET && config.TURN_URLS.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: 'is required when TURN_SECRET is set' });

@@ -1,7 +1,11 @@
 import type { Role } from '@conclave/protocol';
 import type { Config } from '../config.js';
 import { Refusal } from '../handlers/context.js';
+import { RecordingTokenError, verifyRecorderToken } from './recording-tokens.js';
 import { TokenError, verifyToken } from './tokens.js';
+
+/** The name every participant sees for the recorder: it cannot pose as a person. */
+export const RECORDER_NAME = 'Recorder';
 
 export interface Admission {
   role: Role;
@@ -15,10 +19,13 @@ export interface Admission {
  * The recorder role is never granted here: only the recording service may take it.
  */
 export async function admit(
-  config: Pick<Config, 'ACCESS' | 'TOKEN_SECRET'>,
-  request: { room: string; name: string; role?: Role | undefined; token?: string | undefined },
+  config: Pick<Config, 'ACCESS' | 'TOKEN_SECRET' | 'RECORDER_SECRET' | 'COMPLIANCE_ROOMS'>,
+  request: { room: string; name: string; role?: Role | undefined; token?: string | undefined; acknowledgeRecording?: true | undefined },
 ): Promise<Admission> {
-  if (request.role === 'recorder') throw new Refusal('forbidden', 'the recorder role is reserved for the recording service');
+  if (request.role === 'recorder') return admitRecorder(config, request);
+  if (isComplianceRoom(config, request.room) && !request.acknowledgeRecording) {
+    throw new Refusal('notice-required', 'this meeting is always recorded: accept the recording notice to join');
+  }
 
   if (request.token) {
     let claims;
@@ -37,4 +44,20 @@ export async function admit(
   if (config.ACCESS === 'token') throw new Refusal('bad-token', 'this server requires a join token');
   if (request.role === 'moderator') throw new Refusal('forbidden', 'the moderator role needs a join token that grants it');
   return { role: 'participant', name: request.name, privileged: false };
+}
+
+export function isComplianceRoom(config: Pick<Config, 'COMPLIANCE_ROOMS'>, room: string): boolean {
+  return config.COMPLIANCE_ROOMS.includes('*') || config.COMPLIANCE_ROOMS.includes(room);
+}
+
+/** Only the recording service's browser holds a recorder token; it enters past lock and password, named "Recorder". */
+async function admitRecorder(config: Pick<Config, 'RECORDER_SECRET'>, request: { room: string; token?: string | undefined }): Promise<Admission> {
+  if (!config.RECORDER_SECRET || !request.token) throw new Refusal('forbidden', 'the recorder role is reserved for the recording service');
+  try {
+    await verifyRecorderToken(config.RECORDER_SECRET, request.token, request.room);
+  } catch (error) {
+    if (error instanceof RecordingTokenError) throw new Refusal('forbidden', error.message);
+    throw error;
+  }
+  return { role: 'recorder', name: RECORDER_NAME, privileged: true };
 }

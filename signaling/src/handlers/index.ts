@@ -4,6 +4,7 @@ import { TokenBucket } from '../limits/token-bucket.js';
 import { Refusal, type Handler, type Services, type SignalingSocket } from './context.js';
 import { disconnected, join, knock, leave, resume } from './membership.js';
 import { admitKnocker, lobby, lock, refuseKnocker, remove, setPassword } from './moderation.js';
+import { recordingGrant } from './recording.js';
 import { reconnectPeer, signal } from './relay.js';
 
 export type { Services, SignalingServer, SignalingSocket, SocketData } from './context.js';
@@ -24,6 +25,7 @@ const handlers: Record<ClientEvent, Handler<z.ZodType>> = {
   admit: admitKnocker,
   refuse: refuseKnocker,
   remove,
+  'recording-grant': recordingGrant,
 };
 
 const knownEvents = new Set<string>(CLIENT_EVENTS);

@@ -5,7 +5,7 @@ import {
   resumeRequestSchema,
   type IceServer,
 } from '@conclave/protocol';
-import { admit } from '../access/admission.js';
+import { admit, isComplianceRoom } from '../access/admission.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { turnCredentials } from '../access/turn.js';
 import { roomState, toPeer, type MemberRecord, type RoomSettings } from '../store/room-store.js';
@@ -85,6 +85,11 @@ function enterRoom(
     room: roomState(settings),
     resume: resumeSecret,
     resumeGrace: services.config.RESUME_GRACE_SECONDS,
+    recording: {
+      url: services.config.RECORDER_URL ?? null,
+      policy: services.config.RECORDING_POLICY,
+      compliance: isComplianceRoom(services.config, room),
+    },
   };
 }
 
@@ -215,7 +220,8 @@ export const knock = handler(
   admission(async (socket, request, services) => {
     checkAdmissionRate(socket, services);
     const { store, config, io, log } = services;
-    const admission = await admit(config, request);
+    // The recording notice of a compliance room is accepted at the join that follows an admission.
+    const admission = await admit(config, { ...request, acknowledgeRecording: true });
     const settings = await store.settings(request.room);
     if (!settings?.locked) throw new Refusal('not-locked', 'the room is not locked: join it directly');
 
