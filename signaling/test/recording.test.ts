@@ -74,5 +74,10 @@ describe('compliance rooms', () => {
     expect(await refusal(person, 'join', { room, name: 'Ada' })).toBe('notice-required');
     const joined = await join(person, room, 'Ada', { acknowledgeRecording: true });
     expect(joined.recording.compliance).toBe(true);
+    // Always recorded: anyone may start it, nobody may stop it.
+    const guest = await client(server);
+    await join(guest, room, 'Guest', { acknowledgeRecording: true });
+    expect(await emit(guest, 'recording-grant', { action: 'start' })).toMatchObject({ ok: true });
+    expect(await refusal(person, 'recording-grant', { action: 'stop' })).toBe('forbidden');
   });
 });

@@ -12,7 +12,7 @@ import { supportsX25519 } from './key-agreement.js';
 import { LinkHandshake, type HandshakeFailure } from './link-handshake.js';
 import { MediaEncryption, type TransformPath } from './media-encryption.js';
 import type { ShortAuthenticationString } from './sas.js';
-import type { CapturedFrame, LinkCounters } from './worker-protocol.js';
+import type { CapturedFrame, LinkCounters, TappedFrame } from './worker-protocol.js';
 
 /**
  * - `negotiating`: keys are being agreed (media held back meanwhile);
@@ -20,9 +20,10 @@ import type { CapturedFrame, LinkCounters } from './worker-protocol.js';
  * - `key-missing`: frames arrive but there is no key for them (yet);
  * - `decrypt-failing`: frames arrive and do not authenticate;
  * - `failed`: no keys will come (see `failure`); nothing from this peer is shown;
- * - `transport`: the room is transport-encryption only.
+ * - `transport`: the room is transport-encryption only;
+ * - `withheld`: no keys on purpose: the recorder, for someone who has not consented.
  */
-export type SecurityState = 'negotiating' | 'encrypted' | 'key-missing' | 'decrypt-failing' | 'failed' | 'transport';
+export type SecurityState = 'negotiating' | 'encrypted' | 'key-missing' | 'decrypt-failing' | 'failed' | 'transport' | 'withheld';
 export type SecurityFailure = HandshakeFailure | 'timeout' | 'mismatch';
 
 export interface PeerSecurity {
@@ -56,6 +57,8 @@ export interface E2eeSessionOptions {
   onRebuildAll(): void;
   ratchetIntervalMs?: number;
   capture?: boolean;
+  /** The recorder's page: decrypted frames come back (see MediaEncryption). */
+  tap?: { feedDecoders: boolean; onFrames(frames: TappedFrame[]): void };
 }
 
 interface LinkState {
@@ -72,6 +75,8 @@ export class E2eeSession {
   readonly #media: MediaEncryption | null;
   readonly #links = new Map<string, LinkState>();
   readonly #security = new Map<string, PeerSecurity>();
+  /** Links opened without keys on purpose (the recorder, before consent), by link id. */
+  readonly #withheld = new Map<string, { peerId: string; selfId: string; link: OpenLink }>();
   /** Messages that arrived while a link's handshake was being set up. */
   readonly #early = new Map<string, E2eeMessage[]>();
   readonly #curve: Promise<'X25519' | 'P-256'> = supportsX25519().then((yes) => (yes ? 'X25519' : 'P-256'));
@@ -85,6 +90,7 @@ export class E2eeSession {
             path: options.mode.path,
             ...(options.ratchetIntervalMs ? { ratchetIntervalMs: options.ratchetIntervalMs } : {}),
             ...(options.capture ? { capture: true } : {}),
+            ...(options.tap ? { tap: options.tap } : {}),
             onCounters: (links) => this.#counters(links),
             onCrash: () => options.onRebuildAll(),
           })
@@ -125,10 +131,19 @@ export class E2eeSession {
     return this.#security.get(peerId) ?? (this.encrypted ? NEGOTIATING : TRANSPORT_SECURITY);
   }
 
-  linkOpened(peerId: string, selfId: string, link: OpenLink): void {
+  /**
+   * A link opened: agree on keys, unless `withhold` (the recorder, before this person
+   * consents): then no key, so no media, until release().
+   */
+  linkOpened(peerId: string, selfId: string, link: OpenLink, withhold = false): void {
     const mode = this.mode;
     if (mode.kind === 'transport') {
       this.#options.send(peerId, { t: 'e2ee-off' });
+      return;
+    }
+    if (withhold) {
+      this.#withheld.set(link.id, { peerId, selfId, link });
+      this.#update(peerId, { ...NEGOTIATING, state: 'withheld' });
       return;
     }
     this.#update(peerId, { ...NEGOTIATING });
@@ -189,7 +204,36 @@ export class E2eeSession {
     else if (this.encrypted) this.#early.set(linkId, [...(this.#early.get(linkId) ?? []), message].slice(-8));
   }
 
+  /** Consent given: the withheld links to this peer agree on keys now. */
+  release(peerId: string): void {
+    for (const [linkId, held] of [...this.#withheld]) {
+      if (held.peerId !== peerId) continue;
+      this.#withheld.delete(linkId);
+      this.linkOpened(held.peerId, held.selfId, held.link);
+    }
+  }
+
+  /**
+   * Consent revoked: the keys of every link to this peer are dropped at once (no frame
+   * passes after this call); the caller rebuilds the link, which then opens withheld.
+   */
+  withhold(peerId: string): void {
+    for (const [linkId, state] of this.#links) {
+      if (state.peerId !== peerId) continue;
+      clearTimeout(state.timer);
+      this.#media?.closeLink(linkId);
+      this.#links.delete(linkId);
+    }
+    this.#update(peerId, { ...NEGOTIATING, state: 'withheld' });
+  }
+
+  /** The recorder starts a segment: every sender is asked for a key frame. */
+  requestKeyFrames(): void {
+    this.#media?.requestKeyFrames();
+  }
+
   linkClosed(peerId: string, linkId: string): void {
+    this.#withheld.delete(linkId);
     const state = this.#links.get(linkId);
     if (state) clearTimeout(state.timer);
     this.#links.delete(linkId);

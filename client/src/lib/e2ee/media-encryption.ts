@@ -4,7 +4,7 @@
  * RTCRtpScriptTransform where it exists, else createEncodedStreams (which needs
  * `encodedInsertableStreams` in the RTCPeerConnection configuration).
  */
-import type { CapturedFrame, FromWorker, LinkCounters, ToWorker, TransformOptions } from './worker-protocol.js';
+import type { CapturedFrame, FromWorker, LinkCounters, TappedFrame, ToWorker, TransformOptions } from './worker-protocol.js';
 
 export type TransformPath = 'script-transform' | 'encoded-streams';
 
@@ -30,6 +30,8 @@ export interface MediaEncryptionOptions {
   ratchetIntervalMs?: number;
   /** Test aid: the worker keeps the first bytes of a few frames before and after encryption. */
   capture?: boolean;
+  /** The recorder: decrypted frames come back to the page (and reach decoders only if asked). */
+  tap?: { feedDecoders: boolean; onFrames(frames: TappedFrame[]): void };
   onCounters(links: Record<string, LinkCounters>): void;
   /** The worker died: its keys and counters are gone, so every link must be rebuilt with new keys. */
   onCrash(): void;
@@ -61,11 +63,16 @@ export class MediaEncryption {
 
   receiver(linkId: string, receiver: RTCRtpReceiver): void {
     const kind = receiver.track.kind;
-    if (kind === 'audio' || kind === 'video') this.#attach(receiver, { linkId, side: 'receive', kind });
+    if (kind === 'audio' || kind === 'video') this.#attach(receiver, { linkId, side: 'receive', kind, trackId: receiver.track.id });
   }
 
   setKeys(linkId: string, keys: { sendKey: Uint8Array; receiveKey: Uint8Array }): void {
     this.#post({ type: 'keys', linkId, sendKey: keys.sendKey, receiveKey: keys.receiveKey });
+  }
+
+  /** The recorder starts a segment: every sender is asked for a key frame. */
+  requestKeyFrames(): void {
+    this.#post({ type: 'request-key-frames' });
   }
 
   closeLink(linkId: string): void {
@@ -89,6 +96,7 @@ export class MediaEncryption {
     worker.onmessage = ({ data }: MessageEvent<FromWorker>) => {
       if (data.type === 'counters') this.#options.onCounters(data.links);
       else if (data.type === 'capture-report') for (const resolve of this.#captureWaiters.splice(0)) resolve(data.frames);
+      else if (data.type === 'tapped') this.#options.tap?.onFrames(data.frames);
       else console.warn(`conclave: media worker: ${data.message}`);
     };
     worker.onerror = (event) => {
@@ -97,7 +105,13 @@ export class MediaEncryption {
       this.#worker = this.#start();
       this.#options.onCrash();
     };
-    worker.postMessage({ type: 'init', ratchetIntervalMs: this.#options.ratchetIntervalMs ?? 60_000, capture: this.#options.capture ?? false } satisfies ToWorker);
+    const tap = this.#options.tap;
+    worker.postMessage({
+      type: 'init',
+      ratchetIntervalMs: this.#options.ratchetIntervalMs ?? 60_000,
+      capture: this.#options.capture ?? false,
+      ...(tap ? { tap: { feedDecoders: tap.feedDecoders } } : {}),
+    } satisfies ToWorker);
     return worker;
   }
 

@@ -7,12 +7,14 @@
  */
 import { codecFromMimeType, clearPrefixLength, type Codec } from './frame-crypto.js';
 import { ReceiveDirection, SendDirection, type TrackEncryptor } from './link-crypto.js';
-import type { CapturedFrame, FromWorker, LinkCounters, ToWorker, TransformOptions } from './worker-protocol.js';
+import type { CapturedFrame, FromWorker, LinkCounters, TappedFrame, ToWorker, TransformOptions } from './worker-protocol.js';
 
 /** The parts of an encoded audio or video frame the worker uses. */
 interface EncodedFrame {
   data: ArrayBuffer;
-  getMetadata(): { mimeType?: string };
+  /** Video only: 'key' or 'delta'. */
+  type?: string;
+  getMetadata(): { mimeType?: string; rtpTimestamp?: number; audioLevel?: number };
 }
 
 /** The parts of RTCRtpScriptTransformer the worker uses (generateKeyFrame is not in every browser). */
@@ -51,6 +53,12 @@ const scope = globalThis as unknown as WorkerScope;
 const links = new Map<string, Link>();
 let ratchetIntervalMs = 60_000;
 let capture = false;
+/** The recorder's mode: decrypted frames go to the page (batched), and to the decoder only if asked. */
+let tap: { feedDecoders: boolean } | null = null;
+let tapped: TappedFrame[] = [];
+let tappedTransfer: ArrayBuffer[] = [];
+/** Every receiver's way to ask for a key frame, across links (recording segments start with one). */
+const allKeyFrames = new Set<KeyFrames>();
 const captured: CapturedFrame[] = [];
 const CAPTURE_LIMIT = 40;
 const COUNTERS_INTERVAL_MS = 500;
@@ -133,9 +141,12 @@ function decryptingTransform(options: TransformOptions, keyFrames: KeyFrames): T
         return;
       }
       try {
-        const { plaintext, ratcheted } = await receive.decrypt(codecOf(frame, options.kind), new Uint8Array(frame.data));
-        frame.data = exactBuffer(plaintext);
-        controller.enqueue(frame);
+        const codec = codecOf(frame, options.kind);
+        const { plaintext, ratcheted } = await receive.decrypt(codec, new Uint8Array(frame.data));
+        const data = exactBuffer(plaintext);
+        if (tap) keepTapped(options, codec, frame, data.slice(0));
+        frame.data = data;
+        if (!tap || tap.feedDecoders) controller.enqueue(frame);
         state.counters.decrypted += 1;
         state.counters.receiveStep = receive.step;
         // The sender moved to a new key: a key frame under it lets the old one go at once.
@@ -147,13 +158,41 @@ function decryptingTransform(options: TransformOptions, keyFrames: KeyFrames): T
     },
     flush() {
       state.keyFrames.delete(keyFrames);
+      allKeyFrames.delete(keyFrames);
     },
   });
+}
+
+function keepTapped(options: TransformOptions, codec: Codec, frame: EncodedFrame, data: ArrayBuffer): void {
+  const metadata = frame.getMetadata();
+  tapped.push({
+    linkId: options.linkId,
+    trackId: options.trackId ?? '',
+    kind: options.kind,
+    codec,
+    data,
+    rtpTimestamp: metadata.rtpTimestamp ?? 0,
+    receivedAt: performance.timeOrigin + performance.now(),
+    keyFrame: frame.type === 'key',
+    audioLevel: typeof metadata.audioLevel === 'number' ? metadata.audioLevel : null,
+  });
+  tappedTransfer.push(data);
+}
+
+/** Tapped frames leave in batches: one message per 100 ms, buffers transferred, not copied. */
+function flushTapped(): void {
+  if (tapped.length === 0) return;
+  const frames = tapped;
+  const transfer = tappedTransfer;
+  tapped = [];
+  tappedTransfer = [];
+  (scope as unknown as { postMessage(message: FromWorker, transfer: Transferable[]): void }).postMessage({ type: 'tapped', frames }, transfer);
 }
 
 function attach(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions, keyFrames: KeyFrames): void {
   const state = link(options.linkId);
   if (options.kind === 'video') state.keyFrames.add(keyFrames);
+  if (options.kind === 'video' && options.side === 'receive') allKeyFrames.add(keyFrames);
   const transform = options.side === 'send' ? encryptingTransform(options, keyFrames) : decryptingTransform(options, keyFrames);
   // The pipe ends when the sender or receiver goes away; nothing to report then.
   readable.pipeThrough(transform).pipeTo(writable).catch(() => undefined);
@@ -179,10 +218,13 @@ async function ratchet(state: Link): Promise<void> {
   for (const keyFrames of state.keyFrames) keyFrames.generate?.();
 }
 
+/** The link's keys are gone at once: its transforms, which hold this state, stop passing frames. */
 function closeLink(linkId: string): void {
   const state = links.get(linkId);
   if (!state) return;
   clearInterval(state.ratchetTimer);
+  state.send = null;
+  state.receive = null;
   links.delete(linkId);
 }
 
@@ -203,6 +245,11 @@ scope.onmessage = ({ data: message }) => {
     case 'init':
       ratchetIntervalMs = message.ratchetIntervalMs;
       capture = message.capture;
+      tap = message.tap ?? null;
+      if (tap) setInterval(flushTapped, 100);
+      break;
+    case 'request-key-frames':
+      for (const keyFrames of allKeyFrames) keyFrames.request?.();
       break;
     case 'keys':
       void setKeys(message.linkId, message.sendKey, message.receiveKey);

@@ -5,10 +5,34 @@ export interface TransformOptions {
   linkId: string;
   side: 'send' | 'receive';
   kind: 'audio' | 'video';
+  /** The RTP receiver's track id, so a tapped frame can be told apart (camera or screen). */
+  trackId?: string;
+}
+
+/** A decrypted frame as received, handed to the recorder page: the bitstream as sent. */
+export interface TappedFrame {
+  linkId: string;
+  trackId: string;
+  kind: 'audio' | 'video';
+  codec: string;
+  data: ArrayBuffer;
+  /** RTP timestamp (90 kHz video, 48 kHz Opus). */
+  rtpTimestamp: number;
+  /** performance.timeOrigin + performance.now() when the frame left the decrypting transform. */
+  receivedAt: number;
+  keyFrame: boolean;
+  /** Audio level 0..1 when the sender included it, else null. */
+  audioLevel: number | null;
 }
 
 export type ToWorker =
-  | { type: 'init'; ratchetIntervalMs: number; capture: boolean }
+  /**
+   * `tap`: the recorder's mode: every decrypted incoming frame goes to the page (see
+   * TappedFrame); `feedDecoders` says whether it also goes on to the decoder.
+   */
+  | { type: 'init'; ratchetIntervalMs: number; capture: boolean; tap?: { feedDecoders: boolean } }
+  /** Asks every sender on every link for a key frame (a recording segment starts). */
+  | { type: 'request-key-frames' }
   /** The link's directional base keys, once its key agreement succeeded. */
   | { type: 'keys'; linkId: string; sendKey: Uint8Array; receiveKey: Uint8Array }
   /** The link is gone: its keys are dropped. */
@@ -45,4 +69,5 @@ export interface CapturedFrame {
 export type FromWorker =
   | { type: 'counters'; links: Record<string, LinkCounters> }
   | { type: 'capture-report'; frames: CapturedFrame[] }
+  | { type: 'tapped'; frames: TappedFrame[] }
   | { type: 'error'; message: string };

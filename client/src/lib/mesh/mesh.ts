@@ -152,6 +152,12 @@ export class Mesh {
     this.connect(entry.peer, weInitiate);
   }
 
+  /** Rebuilds one link from scratch (a new connection, so new keys). */
+  rebuild(peerId: string): void {
+    const entry = this.#links.get(peerId);
+    if (entry) this.#rebuild(entry);
+  }
+
   /** Rebuilds every link from scratch (new connections, new keys). */
   rebuildAll(): void {
     for (const entry of [...this.#links.values()]) this.#rebuild(entry);

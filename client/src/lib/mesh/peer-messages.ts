@@ -53,6 +53,22 @@ export const e2eeAbortSchema = z.strictObject({
   reason: z.enum(['in-the-middle', 'confirmation', 'identity', 'unencrypted', 'protocol']),
 });
 
+/**
+ * To the recorder: what the person decided about the recording notice they were shown
+ * (`notice` names its text version; `shownAt` is when it appeared). The recorder keeps
+ * these in its notice log.
+ */
+export const consentSchema = z.strictObject({
+  t: z.literal('consent'),
+  state: z.enum(['shown', 'consented', 'declined', 'revoked']),
+  notice: z.string().min(1).max(64),
+  shownAt: z.number().int().nonnegative(),
+  at: z.number().int().nonnegative(),
+});
+
+/** From the recorder to everyone: a problem people in the meeting must know about. */
+export const recorderAlertSchema = z.strictObject({ t: z.literal('recorder-alert'), code: z.enum(['disk-full', 'upload-failing', 'recovered']) });
+
 /** Short authentication string, commit before reveal. */
 export const sasCommitSchema = z.strictObject({ t: z.literal('sas-commit'), commitment: base64url(100) });
 export const sasRevealSchema = z.strictObject({ t: z.literal('sas-reveal'), nonce: base64url(100) });
@@ -67,10 +83,13 @@ export const peerMessageSchema = z.discriminatedUnion('t', [
   e2eeAbortSchema,
   sasCommitSchema,
   sasRevealSchema,
+  consentSchema,
+  recorderAlertSchema,
 ]);
 
 export type Presence = Omit<z.infer<typeof presenceSchema>, 't'>;
 export type ChatMessage = z.infer<typeof chatSchema>;
+export type ConsentMessage = z.infer<typeof consentSchema>;
 export type PeerMessage = z.infer<typeof peerMessageSchema>;
 export type E2eeMessage = Extract<PeerMessage, { t: 'e2ee-hello' | 'e2ee-confirm' | 'e2ee-off' | 'e2ee-abort' | 'sas-commit' | 'sas-reveal' }>;
 

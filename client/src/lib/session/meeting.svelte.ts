@@ -1,4 +1,4 @@
-import type { ErrorCode, JoinOk, LobbyKnock, Peer, Role, RoomState } from '@conclave/protocol';
+import type { ErrorCode, JoinOk, LobbyKnock, Peer, RecordingInfo, Role, RoomState } from '@conclave/protocol';
 import { E2eeSession, type EncryptionMode } from '../e2ee/e2ee-session.js';
 import type { IdentityKeys } from '../e2ee/identity.js';
 import { openTrack } from '../media/devices.js';
@@ -32,11 +32,29 @@ export interface JoinChoice {
   audioOn: boolean;
   videoOn: boolean;
   password?: string;
+  /** Accepted a compliance room's recording notice. */
+  acknowledgeRecording?: true;
 }
+
+/** What a person decided about being recorded; sent to the recorder, which logs it. */
+export type Consent = 'undecided' | 'consented' | 'declined';
+
+/** The text version of the recording notice the UI shows (the recorder's notice log names it). */
+export const RECORDING_NOTICE = 'recording-notice-v1';
+export const COMPLIANCE_NOTICE = 'compliance-notice-v1';
 
 export interface Notice {
   id: number;
-  key: 'notice.joined' | 'notice.left' | 'notice.knock' | 'notice.reconnected' | 'notice.hand' | 'notice.screen';
+  key:
+    | 'notice.joined'
+    | 'notice.left'
+    | 'notice.knock'
+    | 'notice.reconnected'
+    | 'notice.hand'
+    | 'notice.screen'
+    | 'recording.alert.disk-full'
+    | 'recording.alert.upload-failing'
+    | 'recording.alert.recovered';
   name: string;
 }
 
@@ -58,6 +76,12 @@ export class Meeting {
   #chat = $state.raw<StoredChat[]>([]);
   #notices = $state.raw<Notice[]>([]);
   #lobby = $state.raw<LobbyKnock[]>([]);
+  #recording = $state.raw<RecordingInfo | null>(null);
+  #consent = $state<Consent>('undecided');
+  #recordingError = $state<string | null>(null);
+  /** When the recording notice first appeared for this person (the notice log records it). */
+  #noticeShownAt: number | null = null;
+  #acknowledgedCompliance = false;
 
   #stream = $state.raw<MediaStream | null>(null);
   #audioOn = $state(true);
@@ -113,6 +137,25 @@ export class Meeting {
   }
   get lobby(): readonly LobbyKnock[] {
     return this.#lobby;
+  }
+  get recording(): RecordingInfo | null {
+    return this.#recording;
+  }
+  /** Someone is recording: the recorder is in the room (it cannot hide). */
+  get recorderPresent(): boolean {
+    return this.#remotes.some((remote) => remote.role === 'recorder');
+  }
+  get consent(): Consent {
+    return this.#consent;
+  }
+  get recordingError(): string | null {
+    return this.#recordingError;
+  }
+  /** Whether this person may start or stop the recording here. */
+  get canControlRecording(): boolean {
+    const recording = this.#recording;
+    if (!recording?.url || recording.compliance) return false;
+    return recording.policy === 'anyone' || this.isModerator;
   }
   get localStream(): MediaStream | null {
     return this.#stream;
@@ -181,6 +224,7 @@ export class Meeting {
     this.#problem = null;
     this.#name = choice.name;
     this.#password = choice.password;
+    if (choice.acknowledgeRecording) this.#acknowledgedCompliance = true;
     this.#stream = choice.stream;
     this.#audioOn = choice.audioOn;
     this.#videoOn = choice.videoOn;
@@ -219,6 +263,7 @@ export class Meeting {
       name: this.#name,
       ...(this.#password ? { password: this.#password } : {}),
       ...(this.#ticket ? { ticket: this.#ticket } : {}),
+      ...(this.#acknowledgedCompliance ? { acknowledgeRecording: true as const } : {}),
     });
     // Left (or started over) while waiting for the answer: this join is not wanted any more.
     if (this.#signaling !== signaling) {
@@ -295,7 +340,10 @@ export class Meeting {
         onLinkState: (peerId, link) => this.#updateRemote(peerId, { link }),
         onLinkOpen: (peerId, link) => {
           mesh.send(peerId, { t: 'presence', ...this.#presence() });
-          e2ee.linkOpened(peerId, reply.id, link);
+          const recorder = this.#isRecorder(peerId);
+          // The recorder gets keys (so media) only from those who consented.
+          e2ee.linkOpened(peerId, reply.id, link, recorder && this.#consent !== 'consented');
+          if (recorder) this.#tellRecorder(peerId);
         },
         onLinkClosed: (peerId, linkId) => e2ee.linkClosed(peerId, linkId),
         onMessage: (peerId, message, linkId) => (isE2eeMessage(message) ? e2ee.message(linkId, message) : this.#received(peerId, message)),
@@ -306,6 +354,16 @@ export class Meeting {
     if (this.#screen) mesh.startScreen(this.#screen);
     this.#mesh = mesh;
     this.#remotes = [];
+    this.#recording = reply.recording;
+    // In a compliance room, accepting the notice to join is the consent.
+    if (reply.recording.compliance && this.#acknowledgedCompliance) {
+      this.#consent = 'consented';
+      this.#noticeShownAt ??= Date.now();
+      // Always recorded: whoever finds no recorder starts one (the service keeps one per room).
+      setTimeout(() => {
+        if (this.#status === 'joined' && !this.recorderPresent) void this.startRecording();
+      }, 1000);
+    }
     this.#status = 'joined';
     this.#startStats();
     void loadChat(this.roomId).then((history) => {
@@ -495,6 +553,75 @@ export class Meeting {
     await this.#e2ee?.reportMismatch(peerId);
   }
 
+  // ---- recording ----
+
+  /** The person's answer to the recording notice; it reaches the recorder at once. */
+  setConsent(decision: 'consented' | 'declined'): void {
+    const previous = this.#consent;
+    this.#consent = decision;
+    for (const remote of this.#remotes.filter((candidate) => candidate.role === 'recorder')) {
+      if (decision === 'consented') {
+        // A link whose keys were dropped on a revocation cannot agree again: rebuild it.
+        if (previous === 'declined' && remote.security.state === 'withheld' && this.#revoked.has(remote.id)) this.#mesh?.rebuild(remote.id);
+        else this.#e2ee?.release(remote.id);
+      } else if (previous === 'consented') {
+        // Revoked: the keys go now, so not one more frame reaches the recorder.
+        this.#e2ee?.withhold(remote.id);
+        this.#revoked.add(remote.id);
+      }
+      this.#tellRecorder(remote.id, previous === 'consented' && decision === 'declined' ? 'revoked' : decision);
+    }
+  }
+
+  /** Peers whose recorder link lost its keys on a revocation. */
+  #revoked = new Set<string>();
+
+  async startRecording(): Promise<void> {
+    await this.#recordingRequest('start');
+  }
+
+  async stopRecording(): Promise<void> {
+    await this.#recordingRequest('stop');
+  }
+
+  /**
+   * Asks the server for a grant, then the recording service to act. The room secret goes
+   * to the recording service only (it joins as a participant and needs it), never to the
+   * signaling server.
+   */
+  async #recordingRequest(action: 'start' | 'stop'): Promise<void> {
+    this.#recordingError = null;
+    const reply = await this.#signaling?.recordingGrant(action);
+    if (!reply?.ok) {
+      this.#recordingError = reply?.error.message ?? 'not connected';
+      return;
+    }
+    const encryption = this.encryption.kind === 'e2ee' ? { kind: 'e2ee', secret: bytesToBase64Url(this.encryption.roomSecret) } : { kind: 'transport' };
+    try {
+      const response = await fetch(`${reply.url}/api/recordings${action === 'stop' ? '/stop' : ''}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant: reply.grant, room: this.roomId, ...(action === 'start' ? { encryption } : {}) }),
+      });
+      if (!response.ok) this.#recordingError = ((await response.json().catch(() => null)) as { error?: string } | null)?.error ?? `HTTP ${response.status}`;
+    } catch {
+      this.#recordingError = 'the recording service cannot be reached';
+    }
+  }
+
+  #isRecorder(peerId: string): boolean {
+    return this.#remotes.find((remote) => remote.id === peerId)?.role === 'recorder';
+  }
+
+  /** The notice log entry for this person, as the recorder keeps it. */
+  #tellRecorder(peerId: string, event?: 'consented' | 'declined' | 'revoked'): void {
+    const now = Date.now();
+    this.#noticeShownAt ??= now;
+    const notice = this.#recording?.compliance ? COMPLIANCE_NOTICE : RECORDING_NOTICE;
+    const state = event ?? (this.#consent === 'undecided' ? 'shown' : this.#consent);
+    this.#mesh?.send(peerId, { t: 'consent', state, notice, shownAt: this.#noticeShownAt, at: now });
+  }
+
   // ---- moderation ----
 
   async admit(id: string): Promise<void> {
@@ -535,6 +662,8 @@ export class Meeting {
       if (presence.hand && !remote.presence.hand) this.#notify('notice.hand', remote.name);
       if (presence.screen && !remote.presence.screen) this.#notify('notice.screen', remote.name);
       this.#updateRemote(peerId, { presence });
+    } else if (message.t === 'recorder-alert') {
+      if (remote.role === 'recorder') this.#notify(`recording.alert.${message.code}`, remote.name);
     } else if (message.t === 'chat' && this.#e2ee?.confirmed(peerId)) {
       this.#keep({ room: this.roomId, id: message.id, from: peerId, name: remote.name, text: message.text, at: message.at, mine: false });
     }
@@ -605,4 +734,8 @@ export class Meeting {
     this.#notices = [...this.#notices.slice(-4), notice];
     setTimeout(() => (this.#notices = this.#notices.filter((candidate) => candidate !== notice)), NOTICE_MS);
   }
+}
+
+function bytesToBase64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }

@@ -14,6 +14,7 @@ import {
   type KnockRequest,
   type LobbyAck,
   type LobbyKnock,
+  type RecordingGrantAck,
   type Peer,
   type SimpleAck,
   type RoomState,
@@ -141,6 +142,15 @@ export class SignalingClient {
   }
 
   /** Moderators: who waits in the lobby now. */
+  /** A short-lived grant to start or stop recording, to present to the recording service. */
+  async recordingGrant(action: 'start' | 'stop'): Promise<RecordingGrantAck> {
+    try {
+      return await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck('recording-grant', { action });
+    } catch {
+      return errorAck('internal', 'the signaling server did not answer');
+    }
+  }
+
   async lobby(): Promise<LobbyAck> {
     try {
       return await this.#socket.timeout(ACK_TIMEOUT_MS).emitWithAck('lobby');
