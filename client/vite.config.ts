@@ -10,7 +10,10 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'es2022',
+    // The meeting app, and the recorder page the recording service opens in its own browser.
+    rollupOptions: { input: { main: 'index.html', recorder: 'recorder.html' } },
   },
+  worker: { format: 'es' },
   server: {
     proxy: { '/socket.io': { target: 'http://127.0.0.1:3000', ws: true } },
   },

@@ -66,7 +66,8 @@ export class SignalingClient {
 
   constructor(handlers: SignalingHandlers, url?: string) {
     this.#handlers = handlers;
-    this.#socket = url ? io(url, { autoConnect: false }) : io({ autoConnect: false });
+    // Another origin (the recorder page): WebSocket only, which needs no CORS (the server checks Origin).
+    this.#socket = url ? io(url, { autoConnect: false, transports: ['websocket'] }) : io({ autoConnect: false });
     const socket = this.#socket;
 
     this.#on('peer-joined', peerSchema, (peer) => handlers.onPeerJoined(peer));
