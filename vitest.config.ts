@@ -7,6 +7,7 @@ export default defineConfig({
       { test: { name: 'protocol', root: './protocol', include: ['src/**/*.test.ts'] } },
       { test: { name: 'sframe', root: './sframe', include: ['src/**/*.test.ts'] } },
       { test: { name: 'signaling', root: './signaling', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
+      { test: { name: 'recorder', root: './recorder', include: ['src/**/*.test.ts'] } },
       {
         extends: './client/vite.config.ts',
         root: './client',

@@ -45,23 +45,29 @@ export class SFrameContext {
     return [...this.#keys.keys()];
   }
 
-  /** header + AEAD(plaintext), with header + metadata authenticated. */
-  async encrypt(kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  /**
+   * header + AEAD(plaintext), with header + metadata authenticated. `prepend` (a media
+   * frame's clear prefix) goes in front of the result in the same allocation.
+   */
+  async encrypt(kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array, prepend?: Uint8Array): Promise<Uint8Array> {
     const entry = this.#keys.get(kid);
     if (!entry) throw new SFrameError(`no key for KID ${kid}`);
     if (ctr < 0n || ctr > MAX_UINT64) throw new SFrameError('CTR out of range');
     const header = encodeHeader({ kid, ctr });
     const ciphertext = await entry.aead.encrypt(makeNonce(entry.salt, ctr), concat(header, metadata), plaintext);
-    return concat(header, ciphertext);
+    return prepend ? concat(prepend, header, ciphertext) : concat(header, ciphertext);
   }
 
-  /** The plaintext, its KID and counter; throws SFrameError when the key is unknown or authentication fails. */
-  async decrypt(metadata: Uint8Array, sframe: Uint8Array): Promise<{ kid: bigint; ctr: bigint; plaintext: Uint8Array }> {
+  /**
+   * The plaintext, its KID and counter; throws SFrameError when the key is unknown or
+   * authentication fails. With `prepend`, the plaintext comes after it in one allocation.
+   */
+  async decrypt(metadata: Uint8Array, sframe: Uint8Array, prepend?: Uint8Array): Promise<{ kid: bigint; ctr: bigint; plaintext: Uint8Array }> {
     const { kid, ctr, length } = decodeHeader(sframe);
     const entry = this.#keys.get(kid);
     if (!entry) throw new SFrameError(`no key for KID ${kid}`);
     const header = sframe.subarray(0, length);
     const plaintext = await entry.aead.decrypt(makeNonce(entry.salt, ctr), concat(header, metadata), sframe.subarray(length));
-    return { kid, ctr, plaintext };
+    return { kid, ctr, plaintext: prepend && prepend.length > 0 ? concat(prepend, plaintext) : plaintext };
   }
 }

@@ -9,7 +9,7 @@
  * whose packetization does not read the payload (VP9, AV1 with the dependency descriptor)
  * need none. H.264 is refused: its packetizer parses NAL units throughout the frame.
  */
-import { concat, SFrameError, type SFrameContext } from '@conclave/sframe';
+import { SFrameError, type SFrameContext } from '@conclave/sframe';
 
 export type Codec = 'vp8' | 'vp9' | 'av1' | 'opus';
 
@@ -50,8 +50,7 @@ export class FrameEncryptor {
     const prefix = frame.subarray(0, clearPrefixLength(codec, frame));
     const counter = this.#counter;
     this.#counter += 1n;
-    const sframe = await this.context.encrypt(this.kid, counter, prefix, frame.subarray(prefix.length));
-    return concat(prefix, sframe);
+    return this.context.encrypt(this.kid, counter, prefix, frame.subarray(prefix.length), prefix);
   }
 }
 
@@ -69,9 +68,9 @@ export class FrameDecryptor {
     // The clear prefix is read from the frame as received; a tampered prefix fails authentication.
     const prefixLength = clearPrefixLength(codec, protectedFrame);
     const prefix = protectedFrame.subarray(0, prefixLength);
-    const { kid, ctr, plaintext } = await this.context.decrypt(prefix, protectedFrame.subarray(prefixLength));
+    const { kid, ctr, plaintext } = await this.context.decrypt(prefix, protectedFrame.subarray(prefixLength), prefix);
     this.#accept(kid, ctr);
-    return concat(prefix, plaintext);
+    return plaintext;
   }
 
   #accept(kid: bigint, ctr: bigint): void {

@@ -37,7 +37,8 @@ export class ChunkStore extends Dexie {
   counters!: EntityTable<Counter, 'recording'>;
 
   constructor(name = 'conclave-recorder') {
-    super(name);
+    // Strict: a chunk counts as kept once it is on disk, not in a cache (survives a power cut too).
+    super(name, { chromeTransactionDurability: 'strict' });
     this.version(1).stores({ chunks: '[recording+seq], recording', counters: 'recording' });
   }
 

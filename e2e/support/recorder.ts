@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import type { RunningServer } from '@conclave/signaling';
+import { createFinalizer, loadRecorderConfig, startRecorder, type RunningRecorder } from '@conclave/recorder';
+import { startTestServer } from './server.js';
+
+export const RECORDER_SECRET = 'e2e-recorder-secret-0123456789abcdefgh';
+
+/** A free TCP port on loopback (the signaling server must know the recorder's URL before either starts). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RecordingSetup {
+  signaling: RunningServer;
+  recorder: RunningRecorder;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A signaling server and a recording service that trust each other, the recorder's data in a fresh folder. */
+export async function startWithRecorder(env: Record<string, string> = {}): Promise<RecordingSetup> {
+  const port = await freePort();
+  const recorderUrl = `http://127.0.0.1:${port}`;
+  const signaling = await startTestServer({ RECORDER_SECRET, RECORDER_URL: recorderUrl, ALLOWED_ORIGINS: recorderUrl, ...env });
+  const dataDir = await mkdtemp(join(tmpdir(), 'conclave-recordings-'));
+  const config = loadRecorderConfig({
+    RECORDER_PORT: String(port),
+    RECORDER_DATA_DIR: dataDir,
+    RECORDER_SECRET,
+    SIGNALING_URL: signaling.url,
+    CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    LOG_LEVEL: 'warn',
+  });
+  const log = pino({ level: 'warn' });
+  const recorder = await startRecorder(config, log, createFinalizer(config, log));
+  return {
+    signaling,
+    recorder,
+    dataDir,
+    close: async () => {
+      await recorder.close();
+      await signaling.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ProbedStream {
+  index: number;
+  codec_name: string;
+  codec_type: string;
+  tags?: Record<string, string>;
+}
+
+/** Debian's ffprobe: an independent reading of what the recorder wrote. */
+export async function ffprobe(path: string): Promise<{ streams: ProbedStream[]; format: { duration: string }; chapters: { tags?: { title?: string } }[] }> {
+  const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-show_chapters', '-of', 'json', path]);
+  return JSON.parse(stdout) as Awaited<ReturnType<typeof ffprobe>>;
+}

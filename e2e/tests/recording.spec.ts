@@ -1,0 +1,171 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from '@playwright/test';
+import { expect, joinAs, test } from '../support/fixtures.js';
+import { ffprobe, startWithRecorder, type RecordingSetup } from '../support/recorder.js';
+
+const run = promisify(execFile);
+const VERIFY = join(import.meta.dirname, '../../recorder/dist/cli/verify.js');
+
+interface Manifest {
+  recordingId: string;
+  participants: { id: string; name: string; notices: { event: string; notice: string }[] }[];
+  segments: { file: string; tracks: { participant: string; kind: string; gaps: { reason: string }[] }[] }[];
+}
+
+async function consent(page: Page, answer: 'Record me' | 'Don’t record me'): Promise<void> {
+  await expect(page.getByTestId('recording-consent')).toBeVisible();
+  await page.getByTestId('recording-consent').getByRole('button', { name: answer, exact: true }).click();
+}
+
+/** The finished recording's directory, once its manifest is written. */
+async function finishedRecording(setup: RecordingSetup, id: string): Promise<string> {
+  const dir = join(setup.dataDir, 'recordings', id);
+  await expect.poll(() => existsSync(join(dir, 'manifest.json')), { message: 'recording sealed', timeout: 90_000 }).toBe(true);
+  return dir;
+}
+
+async function recordingId(setup: RecordingSetup): Promise<string> {
+  let id = '';
+  await expect
+    .poll(async () => {
+      id = (await import('node:fs/promises').then((fs) => fs.readdir(join(setup.dataDir, 'work')).catch(() => [] as string[])))[0] ?? '';
+      return id;
+    })
+    .not.toBe('');
+  return id;
+}
+
+test('two consent, one declines: the recording holds exactly the two, verified and signed', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const setup = await startWithRecorder();
+  try {
+    const roomId = randomUUID();
+    const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
+    const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
+    const linus = await joinAs(browser, setup.signaling, { name: 'Linus', roomId });
+
+    await ada.getByRole('button', { name: 'Start recording' }).click();
+    // Everyone sees that the meeting is recorded; the recorder is a participant, not a tile.
+    for (const page of [ada, grace, linus]) {
+      await expect(page.getByTestId('recording-indicator')).toContainText('Recording');
+      await expect(page.getByTestId('remote-tile')).toHaveCount(2);
+    }
+    await consent(linus, 'Don’t record me');
+    await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
+    const consentedAt = Date.now();
+    await expect(linus.getByTestId('recording-consent-state')).toHaveAttribute('data-consent', 'declined');
+    await ada.waitForTimeout(8000);
+    const stoppedAt = Date.now();
+    await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
+    for (const page of [ada, grace, linus]) await expect(page.getByTestId('recording-indicator')).toHaveCount(0, { timeout: 30_000 });
+
+    const id = await recordingId(setup);
+    const dir = await finishedRecording(setup, id);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    const nameOf = (participant: string) => manifest.participants.find((entry) => entry.id === participant)?.name;
+
+    // Exactly the two consenting participants' audio and video.
+    expect(manifest.segments).toHaveLength(1);
+    const segment = manifest.segments[0] as Manifest['segments'][number];
+    expect(segment.tracks.map((track) => `${nameOf(track.participant)}:${track.kind}`).sort()).toEqual(['Ada:audio', 'Ada:video', 'Grace:audio', 'Grace:video']);
+    const probe = await ffprobe(join(dir, segment.file));
+    expect(probe.streams.map((stream) => stream.codec_name).sort()).toEqual(['opus', 'opus', 'vp8', 'vp8']);
+    const titles = probe.streams.map((stream) => stream.tags?.title ?? stream.tags?.TITLE ?? '');
+    expect(titles.filter((title) => title.startsWith('Ada'))).toHaveLength(2);
+    expect(titles.filter((title) => title.startsWith('Grace'))).toHaveLength(2);
+    expect(titles.some((title) => title.includes('Linus'))).toBe(false);
+    expect(Math.abs(Number(probe.format.duration) - (stoppedAt - consentedAt) / 1000)).toBeLessThan(1);
+
+    // The notice log says who was shown what and decided what.
+    const events = (name: string) => manifest.participants.find((entry) => entry.name === name)?.notices.map((notice) => notice.event) ?? [];
+    expect(events('Linus')).toContain('declined');
+    expect(events('Linus')).not.toContain('consented');
+    expect(events('Ada')).toContain('consented');
+    expect(events('Grace')).toContain('consented');
+
+    // The verifier accepts it; one changed byte is caught and named.
+    const good = await run('node', [VERIFY, join(setup.dataDir, 'recordings')]);
+    expect(good.stdout).toMatch(/0 problems/);
+    const media = join(dir, segment.file);
+    const bytes = await readFile(media);
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0x01;
+    await writeFile(media, bytes);
+    const bad = await run('node', [VERIFY, dir]).then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(segment.file);
+  } finally {
+    await setup.close();
+  }
+});
+
+/** PIDs of every process of the Chromium that uses this profile directory. */
+async function chromiumPids(profileDir: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(profileDir)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Sequence numbers of the chunks the service holds for a recording. */
+async function storedSeqs(setup: RecordingSetup, id: string): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const names = await readdir(join(setup.dataDir, 'work', id, 'chunks')).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith('.json')).map((name) => Number(name.replace('.json', ''))).sort((a, b) => a - b);
+}
+
+test('the recorder’s Chromium killed mid-meeting: it comes back, nothing before the crash is lost, the gap is marked', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const setup = await startWithRecorder();
+  try {
+    const roomId = randomUUID();
+    const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
+    const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
+    await ada.getByRole('button', { name: 'Start recording' }).click();
+    await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
+    const id = await recordingId(setup);
+    await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 30_000 }).toBeGreaterThan(4);
+
+    // The service stops taking chunks for a while: they pile up in the recorder's IndexedDB.
+    const context = await setup.recorder.browser.context();
+    await context?.route('**/chunks/**', (route) => route.abort());
+    const storedBefore = (await storedSeqs(setup, id)).length;
+    await ada.waitForTimeout(4000);
+    expect((await storedSeqs(setup, id)).length).toBe(storedBefore);
+
+    // kill -9 every process of the recorder's browser.
+    const profile = join(setup.dataDir, 'browser-profile');
+    const pids = await chromiumPids(profile);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+
+    // It restarts, rejoins (the consents stand), and drains what IndexedDB held.
+    await expect.poll(async () => (await chromiumPids(profile)).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 60_000 }).toBeGreaterThan(storedBefore + 8);
+    await ada.waitForTimeout(3000);
+    // No hole: every chunk numbered before the crash reached the service.
+    const seqs = await storedSeqs(setup, id);
+    expect(seqs).toEqual(Array.from({ length: (seqs.at(-1) ?? 0) + 1 }, (_, i) => i));
+
+    await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
+    const dir = await finishedRecording(setup, id);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    const gaps = manifest.segments.flatMap((segment) => segment.tracks.flatMap((track) => track.gaps));
+    expect(gaps.some((gap) => gap.reason === 'recorder-restart')).toBe(true);
+    expect(manifest.segments.length).toBeGreaterThanOrEqual(2);
+  } finally {
+    await setup.close();
+  }
+});
