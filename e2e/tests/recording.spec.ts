@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import { expect, joinAs, test } from '../support/fixtures.js';
+import { expect, joinAs, openRoom, test } from '../support/fixtures.js';
 import { ffprobe, startWithRecorder, type RecordingSetup } from '../support/recorder.js';
 
 const run = promisify(execFile);
@@ -165,6 +165,28 @@ test('the recorder’s Chromium killed mid-meeting: it comes back, nothing befor
     const gaps = manifest.segments.flatMap((segment) => segment.tracks.flatMap((track) => track.gaps));
     expect(gaps.some((gap) => gap.reason === 'recorder-restart')).toBe(true);
     expect(manifest.segments.length).toBeGreaterThanOrEqual(2);
+  } finally {
+    await setup.close();
+  }
+});
+
+test('a compliance room: the notice is accepted before joining, and the meeting is recorded from the start', async ({ browser }) => {
+  const roomId = 'compliance-e2e-room-0001';
+  const setup = await startWithRecorder({ COMPLIANCE_ROOMS: roomId });
+  try {
+    const page = await openRoom(browser, setup.signaling, { roomId });
+    await page.getByLabel('Your name').fill('Ada');
+    await expect(page.getByTestId('preview')).toHaveJSProperty('readyState', 4);
+    await page.getByRole('button', { name: 'Join now' }).click();
+    await expect(page.getByTestId('compliance-notice')).toContainText('always recorded');
+    await page.getByRole('button', { name: 'I accept, join' }).click();
+    await expect(page.getByTestId('self-tile')).toBeVisible();
+    // Nobody started it: the room is always recorded, and accepting the notice was the consent.
+    await expect(page.getByTestId('recording-indicator')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('recording-consent-state')).toHaveAttribute('data-consent', 'consented');
+    await expect(page.getByRole('button', { name: 'Stop recording', exact: true })).toHaveCount(0);
+    const id = await recordingId(setup);
+    await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 30_000 }).toBeGreaterThan(2);
   } finally {
     await setup.close();
   }

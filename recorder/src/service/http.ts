@@ -131,6 +131,8 @@ export function createRecorderHandler(deps: { config: RecorderServiceConfig; rec
     if (path === '/api/recordings' && request.method === 'POST') {
       const body = await readJson(request, startSchema);
       await grant(body.grant, body.room, 'start');
+      // The recorder taps frames in its decrypting transform; a transport-only meeting has none.
+      if (body.encryption.kind !== 'e2ee') throw new HttpError(422, 'recording needs an end-to-end encrypted meeting; transport-only meetings cannot be recorded yet');
       const state = await recordings.start(body.room, body.encryption);
       return send(response, 201, { id: state.id, status: state.status });
     }

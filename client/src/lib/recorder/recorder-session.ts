@@ -34,6 +34,12 @@ export interface RecorderConfig {
   feedDecoders: boolean;
 }
 
+/**
+ * A segment also rotates once it holds this much: each segment is muxed by one
+ * ffmpeg.wasm job, which must stay under 1 GB of memory (about 1.65x its input).
+ */
+export const SEGMENT_MAX_BYTES = 128 * 1024 * 1024;
+
 export type RecorderStatus = 'starting' | 'recording' | 'stopping' | 'stopped' | 'failed';
 
 interface Participant {
@@ -68,6 +74,7 @@ export class RecorderSession {
   /** linkId → participant id, for tapped frames. */
   readonly #linkPeer = new Map<string, string>();
   #problem: UploadProblem = null;
+  #segmentBytes = 0;
 
   constructor(config: RecorderConfig) {
     this.#config = config;
@@ -139,6 +146,7 @@ export class RecorderSession {
   rotate(): void {
     const chunker = this.#chunker;
     if (!chunker) return;
+    this.#segmentBytes = 0;
     void this.#store.nextSegment(this.#config.recording).then(() => {
       chunker.rotate();
       this.#e2ee?.requestKeyFrames();
@@ -251,6 +259,8 @@ export class RecorderSession {
   /** A closed batch: stored locally first (IndexedDB), then queued for upload. */
   async #keep(batch: Batch): Promise<void> {
     const data = encodeChunk(batch.frames);
+    this.#segmentBytes += data.length;
+    if (this.#segmentBytes > SEGMENT_MAX_BYTES) this.rotate();
     const sha256 = [...new Uint8Array(await crypto.subtle.digest('SHA-256', data))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
     const participant = this.#participants.get(batch.participant);
     const role = batch.kind === 'video' && participant && participant.streams.get(batch.track) === participant.screen ? 'screen' : batch.kind;
