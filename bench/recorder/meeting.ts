@@ -1,0 +1,417 @@
+/**
+ * One recorded meeting in real Chromium, measured: a signaling server and a recording
+ * service as the browser tests start them (e2e/support/recorder.ts), N participants in
+ * one headless Chromium with fake devices, the first starts recording, everyone
+ * consents, then for a fixed window:
+ *
+ * - frames lost: what each participant's browser sent on its link to the recorder
+ *   (outbound-rtp: video framesSent, audio packetsSent), against the packets the final
+ *   Matroska file holds for that participant and kind in the same window of wall-clock
+ *   time (ffprobe; file time + the segment's start = the frame's capture time + a
+ *   constant, see windowCount). For audio also exactly: Opus packets come every 20 ms
+ *   of capture time, so every lost packet leaves a hole in the file's timestamps;
+ * - the recorder browser's CPU (all its processes: utime + stime over the window) and
+ *   memory (RSS and PSS), sampled;
+ * - after "Stop recording": the time until the signed manifest exists (finalize).
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, Page } from '@playwright/test';
+import { startWithRecorder, type RecordingSetup } from '../../e2e/support/recorder.js';
+import { childProcesses, openParticipant, type Profile } from '../shared/chromium.js';
+import { coresUsed, machineSnapshot } from '../signaling/proc.js';
+import { readMkv, type MkvFile } from './matroska.js';
+import { coresBetween, cpuReading, memoryOf, recorderPids, type Memory } from './recorder-process.js';
+
+export interface MeetingOptions {
+  participants: number;
+  profile: Profile;
+  /** Seconds of the measured window (the recording runs a few seconds longer: consent, settling). */
+  seconds: number;
+  /** The service's FEED_DECODERS: decrypted frames also go to the recorder browser's decoders. */
+  feedDecoders: boolean;
+  /** Recorder memory is sampled this often during the window. */
+  sampleSeconds: number;
+  /** Progress lines on stderr. */
+  log: (line: string) => void;
+}
+
+/** One participant's link to the recorder, read in the participant's page. */
+interface SenderLink {
+  index: number;
+  /** Date.now() in the page once the stats were read. */
+  at: number;
+  open: boolean;
+  inboundPackets: number;
+  video: {
+    framesEncoded: number;
+    framesSent: number;
+    keyFramesEncoded: number;
+    packets: number;
+    bytes: number;
+    pli: number;
+    fir: number;
+    nack: number;
+    width: number;
+    height: number;
+    fps: number;
+    limitation: string;
+  };
+  audio: { packets: number; bytes: number };
+}
+
+export interface StreamCount {
+  /** Frames (video) or packets (audio) the participants sent to the recorder in the window. */
+  sent: number;
+  /** Packets the Matroska file holds for them in the same window. */
+  recorded: number;
+  /** (sent − recorded) / sent, in %; negative when the file holds more (edge alignment). */
+  lostPercent: number;
+  /** Alignment error of the windows: ± 1 frame per stream and window edge, in % of sent. */
+  errorPercent: number;
+  /** Audio only: missing 20 ms packets inside the window, from the holes in the file's timestamps. */
+  holes?: number;
+  /** holes / (recorded + holes), in %: the exact audio loss. */
+  holesPercent?: number;
+}
+
+export interface ParticipantWindow {
+  name: string;
+  seconds: number;
+  video: { sent: number; encoded: number; recorded: number; keyFrames: number; pli: number; fir: number; nack: number; kbps: number; fps: number; width: number; height: number; limitation: string };
+  audio: { sent: number; recorded: number; holes: number; kbps: number };
+  /** The link to the recorder was replaced during the window: this participant's counts are partial. */
+  linkReplaced: boolean;
+}
+
+export interface MemorySample {
+  atSeconds: number;
+  rssMiB: number;
+  pssMiB: number;
+}
+
+export interface MeetingResult {
+  participants: number;
+  profile: Profile;
+  feedDecoders: boolean;
+  windowSeconds: number;
+  video: StreamCount;
+  audio: StreamCount;
+  perParticipant: ParticipantWindow[];
+  /** The recorder's Chromium, all its processes (1.00 = one core). */
+  recorderCores: number;
+  recorderProcesses: number;
+  /** The participants' Chromium (N participants' encoders and decoders). */
+  participantsCores: number;
+  /** Every process on the machine. */
+  machineCores: number;
+  loadAverage: number;
+  memoryEnd: Memory;
+  memorySamples: MemorySample[];
+  /** From the click on "Stop recording" to manifest.json. */
+  finalizeSeconds: number;
+  /**
+   * Its phases, from the click: the recorder page drains its uploads and the service reads
+   * and assembles the chunks (until the hidden .partial directory appears); ffmpeg.wasm
+   * starts in a fresh Chromium and muxes every segment (until the timelines are written);
+   * the manifest is signed and the directory renamed.
+   */
+  finalizePhases: { drainAndAssemble: number; mux: number; seal: number };
+  /** The Matroska file's duration (all segments). */
+  recordedSeconds: number;
+  timesRealTime: number;
+  mkvBytes: number;
+  segments: number;
+}
+
+const CONNECTED = '[data-testid=remote-tile][data-link=connected]';
+
+/** The page's peer connections with what they send and receive (the recorder's link receives nothing). */
+function senderLinks(page: Page): Promise<SenderLink[]> {
+  return page.evaluate(async () => {
+    // (No named functions in here: tsx would wrap them in a helper the page does not have.)
+    return Promise.all(
+      (window.__e2ePeerConnections ?? []).map(async (pc, index) => {
+        const link = {
+          index,
+          at: Date.now(),
+          open: pc.connectionState !== 'closed',
+          inboundPackets: 0,
+          video: { framesEncoded: 0, framesSent: 0, keyFramesEncoded: 0, packets: 0, bytes: 0, pli: 0, fir: 0, nack: 0, width: 0, height: 0, fps: 0, limitation: '' },
+          audio: { packets: 0, bytes: 0 },
+        };
+        if (!link.open) return link;
+        const stats = await pc.getStats();
+        link.at = Date.now();
+        stats.forEach((s: Record<string, unknown>) => {
+          if (s.type === 'inbound-rtp') link.inboundPackets += Number(s.packetsReceived ?? 0);
+          if (s.type !== 'outbound-rtp') return;
+          if (s.kind === 'audio') {
+            link.audio.packets += Number(s.packetsSent ?? 0);
+            link.audio.bytes += Number(s.bytesSent ?? 0);
+          } else if (s.kind === 'video') {
+            const v = link.video;
+            v.framesEncoded += Number(s.framesEncoded ?? 0);
+            v.framesSent += Number(s.framesSent ?? 0);
+            v.keyFramesEncoded += Number(s.keyFramesEncoded ?? 0);
+            v.packets += Number(s.packetsSent ?? 0);
+            v.bytes += Number(s.bytesSent ?? 0);
+            v.pli += Number(s.pliCount ?? 0);
+            v.fir += Number(s.firCount ?? 0);
+            v.nack += Number(s.nackCount ?? 0);
+            v.width = Math.max(v.width, Number(s.frameWidth ?? 0));
+            v.height = Math.max(v.height, Number(s.frameHeight ?? 0));
+            v.fps = Math.max(v.fps, Number(s.framesPerSecond ?? 0));
+            if (typeof s.qualityLimitationReason === 'string') v.limitation = s.qualityLimitationReason;
+          }
+        });
+        return link;
+      }),
+    );
+  });
+}
+
+/** The link to the recorder: opened after recording started, open, sending, receiving nothing. */
+function recorderLink(links: SenderLink[], openedBefore: number): SenderLink | null {
+  const candidates = links.filter((link) => link.index >= openedBefore && link.open && link.inboundPackets === 0 && link.video.bytes > 0 && link.audio.packets > 0);
+  return candidates.length === 1 ? (candidates[0] as SenderLink) : null;
+}
+
+async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Participant name/kind pairs the service holds chunks of (the recorder page uploads 1 s chunks). */
+async function chunkTracks(dir: string, seen: Map<string, string>): Promise<Set<string>> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.json') || seen.has(name)) continue;
+    const meta = JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => '{}')) as { name?: string; kind?: string };
+    if (meta.name && meta.kind) seen.set(name, `${meta.name}/${meta.kind}`);
+  }
+  return new Set(seen.values());
+}
+
+interface Manifest {
+  startedAt: string;
+  segments: { file: string; startOffsetMs: number }[];
+}
+
+/**
+ * A participant's packets of one kind in the file whose wall-clock time falls in (from, to],
+ * and (audio) the packets missing between them. A track's file time is its first frame's
+ * arrival at the recorder plus the RTP time since that frame, so file time + the segment's
+ * start = capture time + a constant delay (the first frame's capture-to-arrival time). The
+ * sender's counters move at encode and send time. The two windows are therefore shifted
+ * against each other by a fraction of a second; a shifted window of a steady stream holds
+ * the same number of frames give or take one per edge, more when the frame rate changes
+ * within the shift (a loaded machine).
+ */
+function windowCount(files: { mkv: MkvFile; startMs: number }[], participant: string, kind: 'audio' | 'video', from: number, to: number): { count: number; holes: number } {
+  let count = 0;
+  let holes = 0;
+  for (const { mkv, startMs } of files) {
+    for (const stream of mkv.streams) {
+      if (stream.participant !== participant || stream.kind !== kind) continue;
+      let previous: number | null = null;
+      for (const time of stream.times) {
+        const at = startMs + time * 1000;
+        if (at <= from || at > to) continue;
+        count += 1;
+        // Opus in WebRTC: one 20 ms frame per packet, never DTX here (the fake microphone never stops).
+        if (kind === 'audio' && previous !== null) holes += Math.max(0, Math.round((time - previous) / 0.02) - 1);
+        previous = time;
+      }
+    }
+  }
+  return { count, holes };
+}
+
+function streamCount(rows: { sent: number; recorded: number; holes?: number }[]): StreamCount {
+  const sent = rows.reduce((sum, row) => sum + row.sent, 0);
+  const recorded = rows.reduce((sum, row) => sum + row.recorded, 0);
+  const count: StreamCount = {
+    sent,
+    recorded,
+    lostPercent: sent > 0 ? ((sent - recorded) / sent) * 100 : Number.NaN,
+    errorPercent: sent > 0 ? ((2 * rows.length) / sent) * 100 : Number.NaN,
+  };
+  if (rows.every((row) => row.holes !== undefined)) {
+    const holes = rows.reduce((sum, row) => sum + (row.holes ?? 0), 0);
+    count.holes = holes;
+    count.holesPercent = recorded + holes > 0 ? (holes / (recorded + holes)) * 100 : Number.NaN;
+  }
+  return count;
+}
+
+export async function recordMeeting(browser: Browser, options: MeetingOptions): Promise<MeetingResult> {
+  const { participants: n, profile, seconds, feedDecoders, sampleSeconds, log } = options;
+  // The recorder is a member of the room too: one seat more than the participants.
+  const setup: RecordingSetup = await startWithRecorder({ ROOM_CAPACITY: String(n + 1) });
+  // startWithRecorder configures the recording service the tests' way; FEED_DECODERS is
+  // read from this (shared) config object each time a recorder page opens.
+  setup.recorder.recordings.config.FEED_DECODERS = feedDecoders;
+  const pages: Page[] = [];
+  try {
+    const roomId = `bench-recorder-${Date.now()}`;
+    const names = Array.from({ length: n }, (_, i) => `P${i + 1}`);
+    for (const name of names) {
+      const page = await openParticipant(browser, setup.signaling, roomId, profile);
+      await page.getByLabel('Your name').fill(name);
+      await page.getByRole('button', { name: 'Join now' }).click();
+      await page.getByTestId('self-tile').waitFor({ timeout: 60_000 });
+      pages.push(page);
+    }
+    for (const page of pages) await page.waitForFunction(([selector, count]) => document.querySelectorAll(selector).length === count, [CONNECTED, n - 1] as const, { timeout: 120_000, polling: 250 });
+    log(`${n} participants connected`);
+    const openedBefore = await Promise.all(pages.map((page) => page.evaluate(() => window.__e2ePeerConnections?.length ?? 0)));
+
+    const first = pages[0] as Page;
+    await first.getByRole('button', { name: 'Start recording' }).click();
+    await Promise.all(
+      pages.map(async (page) => {
+        const consent = page.getByTestId('recording-consent');
+        await consent.waitFor({ timeout: 60_000 });
+        await consent.getByRole('button', { name: 'Record me', exact: true }).click();
+      }),
+    );
+    const workDir = join(setup.dataDir, 'work');
+    const id = await poll('the recording to start', 30_000, async () => (await readdir(workDir).catch(() => [] as string[]))[0]);
+    const seen = new Map<string, string>();
+    await poll('chunks of every participant’s audio and video', 90_000, async () => {
+      const tracks = await chunkTracks(join(workDir, id, 'chunks'), seen);
+      return names.every((name) => tracks.has(`${name}/audio`) && tracks.has(`${name}/video`));
+    }, 500);
+    const linkIndex = await poll('each participant’s link to the recorder', 30_000, async () => {
+      const found = await Promise.all(pages.map(async (page, i) => recorderLink(await senderLinks(page), openedBefore[i] ?? 0)?.index));
+      return found.every((index) => index !== undefined) ? (found as number[]) : null;
+    });
+    log(`recording ${id}: every track arriving; settling 2 s`);
+    await sleep(2000);
+
+    const profileDir = join(setup.dataDir, 'browser-profile');
+    const recorderAtStart = recorderPids(profileDir);
+    if (recorderAtStart.length === 0) throw new Error(`no process uses ${profileDir}`);
+    const participantsAtStart = childProcesses().filter((pid) => !recorderAtStart.includes(pid));
+    const readLinks = () => Promise.all(pages.map(async (page, i) => (await senderLinks(page))[linkIndex[i] as number] as SenderLink));
+
+    const machine0 = machineSnapshot();
+    const recorderCpu0 = cpuReading(recorderAtStart);
+    const participantsCpu0 = cpuReading(participantsAtStart);
+    const links0 = await readLinks();
+    const started = performance.now();
+    const samples: MemorySample[] = [];
+    const sample = () => {
+      const memory = memoryOf(recorderPids(profileDir));
+      samples.push({ atSeconds: Math.round((performance.now() - started) / 100) / 10, rssMiB: memory.rssMiB, pssMiB: memory.pssMiB });
+      return memory;
+    };
+    sample();
+    log(`measuring ${seconds} s (feedDecoders ${feedDecoders})`);
+    for (let next = sampleSeconds; next < seconds; next += sampleSeconds) {
+      await sleep(Math.max(0, started + next * 1000 - performance.now()));
+      sample();
+    }
+    await sleep(Math.max(0, started + seconds * 1000 - performance.now()));
+    const links1 = await readLinks();
+    const recorderAtEnd = recorderPids(profileDir);
+    const recorderCpu1 = cpuReading(recorderAtEnd);
+    const participantsCpu1 = cpuReading(participantsAtStart);
+    const machine1 = machineSnapshot();
+    const memoryEnd = sample();
+    const loadAverage = loadavg()[0] ?? Number.NaN;
+
+    const stopAt = Date.now();
+    await first.getByRole('button', { name: 'Stop recording', exact: true }).click();
+    const recordings = join(setup.dataDir, 'recordings');
+    const manifestPath = join(recordings, id, 'manifest.json');
+    const partial = join(recordings, `.${id}.partial`);
+    // Phases, seen from the files finalize writes (polled every 20 ms).
+    let assembledAt = 0;
+    let muxedAt = 0;
+    await poll('manifest.json', 300_000, async () => {
+      if (!assembledAt && existsSync(partial)) assembledAt = Date.now();
+      // The timelines are written once every segment is muxed and the muxer's Chromium closed.
+      if (!muxedAt && existsSync(join(partial, 'timelines', 'speaking.json'))) muxedAt = Date.now();
+      return existsSync(manifestPath);
+    }, 20);
+    const sealedAt = Date.now();
+    const finalizeSeconds = (sealedAt - stopAt) / 1000;
+    assembledAt ||= sealedAt;
+    muxedAt ||= sealedAt;
+    log(`sealed ${finalizeSeconds.toFixed(1)} s after the stop click`);
+
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    const recordingStart = Date.parse(manifest.startedAt);
+    const files = await Promise.all(
+      manifest.segments.map(async (segment) => ({ mkv: await readMkv(join(setup.dataDir, 'recordings', id, segment.file)), startMs: recordingStart + segment.startOffsetMs })),
+    );
+
+    const perParticipant = names.map((name, i): ParticipantWindow => {
+      const before = links0[i] as SenderLink;
+      const after = links1[i] as SenderLink;
+      const windowSeconds = (after.at - before.at) / 1000;
+      const audio = windowCount(files, name, 'audio', before.at, after.at);
+      return {
+        name,
+        seconds: windowSeconds,
+        video: {
+          sent: after.video.framesSent - before.video.framesSent,
+          encoded: after.video.framesEncoded - before.video.framesEncoded,
+          recorded: windowCount(files, name, 'video', before.at, after.at).count,
+          keyFrames: after.video.keyFramesEncoded - before.video.keyFramesEncoded,
+          pli: after.video.pli - before.video.pli,
+          fir: after.video.fir - before.video.fir,
+          nack: after.video.nack - before.video.nack,
+          kbps: ((after.video.bytes - before.video.bytes) * 8) / 1000 / windowSeconds,
+          fps: (after.video.framesSent - before.video.framesSent) / windowSeconds,
+          width: after.video.width,
+          height: after.video.height,
+          limitation: after.video.limitation,
+        },
+        audio: {
+          sent: after.audio.packets - before.audio.packets,
+          recorded: audio.count,
+          holes: audio.holes,
+          kbps: ((after.audio.bytes - before.audio.bytes) * 8) / 1000 / windowSeconds,
+        },
+        linkReplaced: !after.open,
+      };
+    });
+    const recordedSeconds = files.reduce((sum, file) => sum + file.mkv.durationSeconds, 0);
+    return {
+      participants: n,
+      profile,
+      feedDecoders,
+      windowSeconds: seconds,
+      // A participant whose link to the recorder was replaced mid-window has partial counts: left out.
+      video: streamCount(perParticipant.filter((p) => !p.linkReplaced).map((p) => p.video)),
+      audio: streamCount(perParticipant.filter((p) => !p.linkReplaced).map((p) => p.audio)),
+      perParticipant,
+      recorderCores: coresBetween(recorderCpu0, recorderCpu1),
+      recorderProcesses: recorderAtEnd.length,
+      participantsCores: coresBetween(participantsCpu0, participantsCpu1),
+      machineCores: coresUsed(machine0, machine1),
+      loadAverage,
+      memoryEnd,
+      memorySamples: samples,
+      finalizeSeconds,
+      finalizePhases: { drainAndAssemble: (assembledAt - stopAt) / 1000, mux: (muxedAt - assembledAt) / 1000, seal: (sealedAt - muxedAt) / 1000 },
+      recordedSeconds,
+      timesRealTime: recordedSeconds / finalizeSeconds,
+      mkvBytes: files.reduce((sum, file) => sum + file.mkv.bytes, 0),
+      segments: files.length,
+    };
+  } finally {
+    for (const page of pages) await page.context().close().catch(() => undefined);
+    await setup.close();
+  }
+}
