@@ -37,7 +37,11 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
  * another hash it is refused (nothing stored is ever overwritten).
  */
 export class ChunkFiles {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    /** How files are written (replaceable to test a full disk). */
+    readonly write: (path: string, data: Uint8Array | string) => Promise<void> = writeFileAtomic,
+  ) {}
 
   get chunksDir(): string {
     return join(this.dir, 'chunks');
@@ -54,12 +58,13 @@ export class ChunkFiles {
     }
     try {
       await mkdir(this.chunksDir, { recursive: true });
-      await writeFileAtomic(`${base}.chunk`, data);
+      await this.write(`${base}.chunk`, data);
       // The metadata goes last: a chunk counts as stored once its .json exists.
-      await writeFileAtomic(`${base}.json`, JSON.stringify(meta));
+      await this.write(`${base}.json`, JSON.stringify(meta));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
         await rm(`${base}.chunk`, { force: true });
+        await rm(`${base}.json`, { force: true });
         throw new DiskFullError('the recording disk is full');
       }
       throw error;

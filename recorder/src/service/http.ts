@@ -82,6 +82,7 @@ export function createRecorderHandler(deps: { config: RecorderServiceConfig; rec
   async function putChunk(request: IncomingMessage, id: string, seq: number): Promise<unknown> {
     const state = recordings.get(id);
     if (!state) throw new HttpError(404, 'no such recording');
+    if (state.status === 'done' || state.status === 'failed') throw new HttpError(410, 'this recording is finished');
     if (request.headers.authorization !== `Bearer ${state.uploadKey}`) throw new HttpError(401, 'this upload key is not the recording’s');
     let meta;
     try {

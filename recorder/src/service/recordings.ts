@@ -62,8 +62,11 @@ export class Recordings {
   }
 
   chunks(id: string): ChunkFiles {
-    return new ChunkFiles(this.workDir(id));
+    return new ChunkFiles(this.workDir(id), this.writeChunkFile);
   }
+
+  /** How chunk files are written (tests replace it to fill the disk). */
+  writeChunkFile: ChunkFiles['write'] = writeFileAtomic;
 
   /** Loads what the disk holds and reopens the recordings that were running. */
   async resume(): Promise<void> {
