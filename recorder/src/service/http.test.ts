@@ -38,7 +38,7 @@ function chunk(seq: number, fill = seq) {
   return { data, meta };
 }
 
-function put(seq: number, body: Uint8Array, meta: unknown, key = UPLOAD_KEY) {
+function put(seq: number, body: Uint8Array<ArrayBuffer>, meta: unknown, key = UPLOAD_KEY) {
   return fetch(`${base}/api/recordings/${ID}/chunks/${seq}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${key}`, 'x-chunk-meta': encodeURIComponent(JSON.stringify(meta)) },
