@@ -77,9 +77,11 @@ export class FrameDecryptor {
     const state = this.#seen.get(kid) ?? { highest: -1n, window: new Set<bigint>() };
     if (ctr + REPLAY_WINDOW <= state.highest || state.window.has(ctr)) throw new SFrameError(`replayed frame (KID ${kid}, CTR ${ctr})`);
     state.window.add(ctr);
-    if (ctr > state.highest) {
-      state.highest = ctr;
-      for (const old of state.window) if (old + REPLAY_WINDOW <= ctr) state.window.delete(old);
+    if (ctr > state.highest) state.highest = ctr;
+    // Counters below the window are refused by the test above whether or not they are in
+    // the set: sweeping them out now and then (not on every frame) keeps the set small.
+    if (state.window.size > 2 * Number(REPLAY_WINDOW)) {
+      for (const old of state.window) if (old + REPLAY_WINDOW <= state.highest) state.window.delete(old);
     }
     this.#seen.set(kid, state);
   }
