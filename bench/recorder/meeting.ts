@@ -42,8 +42,10 @@ export interface MeetingOptions {
 /** One participant's link to the recorder, read in the participant's page. */
 interface SenderLink {
   index: number;
-  /** Date.now() in the page once the stats were read. */
+  /** When the stats were gathered (the report's timestamp), ms since the epoch. */
   at: number;
+  /** Date.now() in the page when getStats() resolved. */
+  resolvedAt: number;
   open: boolean;
   inboundPackets: number;
   video: {
@@ -85,6 +87,8 @@ export interface ParticipantWindow {
   audio: { sent: number; recorded: number; holes: number; kbps: number };
   /** The link to the recorder was replaced during the window: this participant's counts are partial. */
   linkReplaced: boolean;
+  /** How long getStats() took to resolve after gathering, at the window's start and end (ms). */
+  statsDelayMs: [number, number];
 }
 
 export interface MemorySample {
@@ -138,6 +142,7 @@ function senderLinks(page: Page): Promise<SenderLink[]> {
         const link = {
           index,
           at: Date.now(),
+          resolvedAt: Date.now(),
           open: pc.connectionState !== 'closed',
           inboundPackets: 0,
           video: { framesEncoded: 0, framesSent: 0, keyFramesEncoded: 0, packets: 0, bytes: 0, pli: 0, fir: 0, nack: 0, width: 0, height: 0, fps: 0, limitation: '' },
@@ -145,10 +150,12 @@ function senderLinks(page: Page): Promise<SenderLink[]> {
         };
         if (!link.open) return link;
         const stats = await pc.getStats();
-        link.at = Date.now();
+        const resolvedAt = Date.now();
+        let gatheredAt = 0;
         stats.forEach((s: Record<string, unknown>) => {
           if (s.type === 'inbound-rtp') link.inboundPackets += Number(s.packetsReceived ?? 0);
           if (s.type !== 'outbound-rtp') return;
+          gatheredAt = Number(s.timestamp ?? 0);
           if (s.kind === 'audio') {
             link.audio.packets += Number(s.packetsSent ?? 0);
             link.audio.bytes += Number(s.bytesSent ?? 0);
@@ -168,6 +175,10 @@ function senderLinks(page: Page): Promise<SenderLink[]> {
             if (typeof s.qualityLimitationReason === 'string') v.limitation = s.qualityLimitationReason;
           }
         });
+        // When the counters were read (the report's own time: the promise may resolve much
+        // later on a busy machine); ms since the epoch, or since timeOrigin in older builds.
+        link.at = gatheredAt > 1e12 ? gatheredAt : gatheredAt > 0 ? performance.timeOrigin + gatheredAt : resolvedAt;
+        link.resolvedAt = resolvedAt;
         return link;
       }),
     );
@@ -384,6 +395,7 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
           kbps: ((after.audio.bytes - before.audio.bytes) * 8) / 1000 / windowSeconds,
         },
         linkReplaced: !after.open,
+        statsDelayMs: [before.resolvedAt - before.at, after.resolvedAt - after.at],
       };
     });
     const recordedSeconds = files.reduce((sum, file) => sum + file.mkv.durationSeconds, 0);

@@ -147,12 +147,15 @@ function printMeetings(results: MeetingResult[]): void {
   row('the recorder\'s decoders', columns);
   row('video frames lost (window)', results.map((r) => `${f(r.video.lostPercent, 2)} % ± ${f(r.video.errorPercent, 2)}`), `< ${TARGET.lostPercent} %`);
   row('  sent / in the file', results.map((r) => `${r.video.sent} / ${r.video.recorded}`));
+  row('  sent − in the file, by participant', results.map((r) => r.perParticipant.map((p) => p.video.sent - p.video.recorded).join(' ')));
   row('audio packets lost (window)', results.map((r) => `${f(r.audio.lostPercent, 2)} % ± ${f(r.audio.errorPercent, 2)}`), `< ${TARGET.lostPercent} %`);
+  row('  sent − in the file, by participant', results.map((r) => r.perParticipant.map((p) => p.audio.sent - p.audio.recorded).join(' ')));
   row('audio packets lost (holes in the file)', results.map((r) => `${r.audio.holes ?? 0} = ${f(r.audio.holesPercent ?? Number.NaN, 2)} %`), `< ${TARGET.lostPercent} %`);
   row('recorder CPU (all its processes)', results.map((r) => `${f(r.recorderCores, 2)} cores`), `< ${TARGET.recorderCores} core`);
   row('recorder memory at the end, PSS', results.map((r) => `${f(r.memoryEnd.pssMiB, 0)} MiB`), `< ${TARGET.memoryMiB} MiB`);
   row('  RSS summed over its processes', results.map((r) => `${f(r.memoryEnd.rssMiB, 0)} MiB (${r.memoryEnd.processes})`));
   row('video sent to the recorder (mean)', results.map(sentVideo), `${TARGET.width}x${TARGET.height} @ ${TARGET.fps} fps`);
+  row('  encoders limited by', results.map((r) => [...new Set(r.perParticipant.map((p) => p.video.limitation || '?'))].join(', ')));
   row('key frames / PLIs on that link, per s', results.map((r) => `${f(perSecond(r, (v) => v.keyFrames), 2)} / ${f(perSecond(r, (v) => v.pli), 2)}`));
   row('participants\' Chromium CPU', results.map((r) => `${f(r.participantsCores, 2)} cores`));
   row('machine busy (load average)', results.map((r) => `${f(r.machineCores, 2)} cores (${f(r.loadAverage, 0)})`));
@@ -193,7 +196,10 @@ function printLong(result: MeetingResult, memory: MemoryTrend): void {
   console.log(`   RSS MiB (summed): ${result.memorySamples.map((s) => f(s.rssMiB, 0)).join(' ')}`);
   console.log(
     `   PSS min ${f(memory.minPssMiB, 0)}, max ${f(memory.maxPssMiB, 0)} MiB, slope ${f(memory.pssSlopeMiBPerMinute, 2)} MiB/min (RSS ${f(memory.minRssMiB, 0)}–${f(memory.maxRssMiB, 0)} MiB, ${f(memory.rssSlopeMiBPerMinute, 2)} MiB/min); ` +
-      `after one hour at that slope ${f(memory.pssAfterOneHourMiB, 0)} MiB: < ${TARGET.memoryMiB} MiB ${verdict(memory.pssAfterOneHourMiB < TARGET.memoryMiB)}`,
+      `one hour at that slope: ${f(memory.pssAfterOneHourMiB, 0)} MiB`,
+  );
+  console.log(
+    `   < ${TARGET.memoryMiB} MiB during the run: ${verdict(memory.maxPssMiB < TARGET.memoryMiB)}; bounded: ${memory.pssAfterOneHourMiB < TARGET.memoryMiB ? 'met (one hour at the slope stays under)' : 'NOT SHOWN (a longer --long-seconds tells growth from garbage-collection cycles)'}`,
   );
   console.log(`   recorder CPU ${f(result.recorderCores, 2)} cores; video lost ${f(result.video.lostPercent, 2)} % ± ${f(result.video.errorPercent, 2)}, audio holes ${result.audio.holes ?? 0}`);
 }
@@ -236,9 +242,12 @@ async function main(): Promise<void> {
     const lost = Math.max(...off.map((r) => r.video.lostPercent), ...off.map((r) => r.audio.holesPercent ?? 0));
     const cores = Math.max(...off.map((r) => r.recorderCores));
     const full = PARTICIPANTS >= TARGET.participants && PROFILE === 'standard' && fps >= TARGET.fps - 1;
-    console.log(`\ntargets (recorder not feeding its decoders, the default):`);
+    console.log(`\ntargets (the recorder not feeding its decoders, the service's default):`);
     console.log(`  ${PARTICIPANTS} participants at ${PROFILE_LABEL[PROFILE]}, ${f(fps)} fps sent to the recorder: ${TARGET.participants} at ${TARGET.width}x${TARGET.height}@${TARGET.fps} ${full ? 'met' : 'NOT REACHED'}`);
-    console.log(`  frames lost, worst: ${f(lost, 2)} % (video ± ${f(Math.max(...off.map((r) => r.video.errorPercent)), 2)} %): < ${TARGET.lostPercent} % ${verdict(lost < TARGET.lostPercent)}`);
+    const error = Math.max(...off.map((r) => r.video.errorPercent));
+    const decided = lost + error < TARGET.lostPercent ? 'met' : lost - error >= TARGET.lostPercent ? 'MISSED' : 'not decided at this precision';
+    const holes = off.reduce((sum, r) => sum + (r.audio.holes ?? 0), 0);
+    console.log(`  frames lost, worst: video ${f(Math.max(...off.map((r) => r.video.lostPercent)), 2)} % ± ${f(error, 2)} (window), audio ${holes} holes: < ${TARGET.lostPercent} % ${decided}`);
     console.log(`  recorder CPU, worst: ${f(cores, 2)} cores: < ${TARGET.recorderCores} ${verdict(cores < TARGET.recorderCores)}`);
   }
   console.log(`\n(${Math.round((performance.now() - started) / 1000)} s in all)`);

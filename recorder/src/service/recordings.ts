@@ -34,6 +34,9 @@ export type RecordingState = z.infer<typeof stateSchema>;
 
 export { encryptionSchema };
 
+/** How long a stopping recorder page may take to upload its last chunks. */
+const STOP_TIMEOUT_MS = 120_000;
+
 export type Finalizer = (state: RecordingState, chunks: ChunkFiles) => Promise<void>;
 
 /**
@@ -115,7 +118,9 @@ export class Recordings {
     await this.#save(state);
     this.metrics.active.dec();
     try {
-      await page?.evaluate(() => (window as unknown as { conclaveRecorder: { stop(): Promise<void> } }).conclaveRecorder.stop());
+      // The page uploads what it still holds; a service that cannot take it must not hang the stop forever.
+      const stopped = page?.evaluate(() => (window as unknown as { conclaveRecorder: { stop(): Promise<void> } }).conclaveRecorder.stop());
+      await Promise.race([stopped, new Promise((_, reject) => setTimeout(() => reject(new Error('the recorder page did not finish uploading in time')), STOP_TIMEOUT_MS))]);
     } catch (error) {
       // The page is gone: its profile may still hold chunks, drained at the next open. Finalize with what is stored.
       this.log.warn({ recording: state.id, err: String(error) }, 'the recorder page could not stop cleanly');
