@@ -95,6 +95,7 @@ export interface MemorySample {
   atSeconds: number;
   rssMiB: number;
   pssMiB: number;
+  pssByTypeMiB: Record<string, number>;
 }
 
 export interface MeetingResult {
@@ -107,6 +108,8 @@ export interface MeetingResult {
   perParticipant: ParticipantWindow[];
   /** The recorder's Chromium, all its processes (1.00 = one core). */
   recorderCores: number;
+  /** The same, in the meeting before anyone consented: connected to everyone, no media yet. */
+  recorderIdleCores: number;
   recorderProcesses: number;
   /** The participants' Chromium (N participants' encoders and decoders). */
   participantsCores: number;
@@ -132,6 +135,10 @@ export interface MeetingResult {
 }
 
 const CONNECTED = '[data-testid=remote-tile][data-link=connected]';
+/** Clicks on a starved page (load averages of 20 to 40 here) may wait long for it to settle. */
+const ACTION_TIMEOUT_MS = 90_000;
+/** The recorder's CPU is read this long before anyone consents (connected, no media). */
+const IDLE_SECONDS = 5;
 
 /** The page's peer connections with what they send and receive (the recorder's link receives nothing). */
 function senderLinks(page: Page): Promise<SenderLink[]> {
@@ -232,13 +239,16 @@ function windowCount(files: { mkv: MkvFile; startMs: number }[], participant: st
   for (const { mkv, startMs } of files) {
     for (const stream of mkv.streams) {
       if (stream.participant !== participant || stream.kind !== kind) continue;
+      // Audio: one Opus frame per packet (20 ms in WebRTC; the median step, to be sure), and
+      // no DTX here (the fake microphone never falls silent), so a longer step is a hole.
+      const steps = stream.times.slice(1).map((time, i) => time - (stream.times[i] as number)).sort((a, b) => a - b);
+      const frame = steps[Math.floor(steps.length / 2)] ?? 0.02;
       let previous: number | null = null;
       for (const time of stream.times) {
         const at = startMs + time * 1000;
         if (at <= from || at > to) continue;
         count += 1;
-        // Opus in WebRTC: one 20 ms frame per packet, never DTX here (the fake microphone never stops).
-        if (kind === 'audio' && previous !== null) holes += Math.max(0, Math.round((time - previous) / 0.02) - 1);
+        if (kind === 'audio' && previous !== null && frame > 0) holes += Math.max(0, Math.round((time - previous) / frame) - 1);
         previous = time;
       }
     }
@@ -277,23 +287,41 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     for (const name of names) {
       const page = await openParticipant(browser, setup.signaling, roomId, profile);
       await page.getByLabel('Your name').fill(name);
-      await page.getByRole('button', { name: 'Join now' }).click();
+      await page.getByRole('button', { name: 'Join now' }).click({ timeout: ACTION_TIMEOUT_MS });
       await page.getByTestId('self-tile').waitFor({ timeout: 60_000 });
       pages.push(page);
+      log(`${name} joined`);
     }
-    for (const page of pages) await page.waitForFunction(([selector, count]) => document.querySelectorAll(selector).length === count, [CONNECTED, n - 1] as const, { timeout: 120_000, polling: 250 });
+    let lastReport = Date.now();
+    await poll(`a full mesh of ${n} (every page showing ${n - 1} connected remote tiles)`, 180_000, async () => {
+      const connected = await Promise.all(pages.map((page) => page.evaluate((selector) => document.querySelectorAll(selector).length, CONNECTED)));
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        log(`connected remote tiles per page: ${connected.join(' ')} (of ${n - 1})`);
+      }
+      return connected.every((count) => count === n - 1);
+    }, 500);
     log(`${n} participants connected`);
     const openedBefore = await Promise.all(pages.map((page) => page.evaluate(() => window.__e2ePeerConnections?.length ?? 0)));
 
     const first = pages[0] as Page;
-    await first.getByRole('button', { name: 'Start recording' }).click();
-    await Promise.all(
-      pages.map(async (page) => {
-        const consent = page.getByTestId('recording-consent');
-        await consent.waitFor({ timeout: 60_000 });
-        await consent.getByRole('button', { name: 'Record me', exact: true }).click();
-      }),
-    );
+    await first.getByRole('button', { name: 'Start recording' }).click({ timeout: ACTION_TIMEOUT_MS });
+    await Promise.all(pages.map((page) => page.getByTestId('recording-consent').waitFor({ timeout: 60_000 })));
+    // The recorder in the meeting before anyone consents: connected to everyone, receiving
+    // nothing (a client sends the recorder no frame before its keys, i.e. before consent).
+    await poll('every participant connected to the recorder', 60_000, async () => {
+      const connected = await Promise.all(
+        pages.map((page, i) => page.evaluate((before) => (window.__e2ePeerConnections ?? []).slice(before).some((pc) => pc.connectionState === 'connected'), openedBefore[i] ?? 0)),
+      );
+      return connected.every(Boolean);
+    });
+    const profileDir = join(setup.dataDir, 'browser-profile');
+    await sleep(1000);
+    const idle0 = cpuReading(recorderPids(profileDir));
+    await sleep(IDLE_SECONDS * 1000);
+    const idleCores = coresBetween(idle0, cpuReading(recorderPids(profileDir)));
+    log(`recorder before consent: ${idleCores.toFixed(2)} cores`);
+    await Promise.all(pages.map((page) => page.getByTestId('recording-consent').getByRole('button', { name: 'Record me', exact: true }).click({ timeout: ACTION_TIMEOUT_MS })));
     const workDir = join(setup.dataDir, 'work');
     const id = await poll('the recording to start', 30_000, async () => (await readdir(workDir).catch(() => [] as string[]))[0]);
     const seen = new Map<string, string>();
@@ -308,7 +336,6 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     log(`recording ${id}: every track arriving; settling 2 s`);
     await sleep(2000);
 
-    const profileDir = join(setup.dataDir, 'browser-profile');
     const recorderAtStart = recorderPids(profileDir);
     if (recorderAtStart.length === 0) throw new Error(`no process uses ${profileDir}`);
     const participantsAtStart = childProcesses().filter((pid) => !recorderAtStart.includes(pid));
@@ -322,7 +349,7 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     const samples: MemorySample[] = [];
     const sample = () => {
       const memory = memoryOf(recorderPids(profileDir));
-      samples.push({ atSeconds: Math.round((performance.now() - started) / 100) / 10, rssMiB: memory.rssMiB, pssMiB: memory.pssMiB });
+      samples.push({ atSeconds: Math.round((performance.now() - started) / 100) / 10, rssMiB: memory.rssMiB, pssMiB: memory.pssMiB, pssByTypeMiB: memory.pssByTypeMiB });
       return memory;
     };
     sample();
@@ -341,7 +368,7 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     const loadAverage = loadavg()[0] ?? Number.NaN;
 
     const stopAt = Date.now();
-    await first.getByRole('button', { name: 'Stop recording', exact: true }).click();
+    await first.getByRole('button', { name: 'Stop recording', exact: true }).click({ timeout: ACTION_TIMEOUT_MS });
     const recordings = join(setup.dataDir, 'recordings');
     const manifestPath = join(recordings, id, 'manifest.json');
     const partial = join(recordings, `.${id}.partial`);
@@ -409,6 +436,7 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
       audio: streamCount(perParticipant.filter((p) => !p.linkReplaced).map((p) => p.audio)),
       perParticipant,
       recorderCores: coresBetween(recorderCpu0, recorderCpu1),
+      recorderIdleCores: idleCores,
       recorderProcesses: recorderAtEnd.length,
       participantsCores: coresBetween(participantsCpu0, participantsCpu1),
       machineCores: coresUsed(machine0, machine1),

@@ -69,6 +69,19 @@ export interface Memory {
   /** Sum of proportional set sizes, MiB: shared pages divided among their users (what they add up to). */
   pssMiB: number;
   processes: number;
+  /** PSS by Chromium process type (browser, renderer, gpu-process, utility: network, storage, audio…). */
+  pssByTypeMiB: Record<string, number>;
+}
+
+/** Chromium's process type from its command line: `--type=renderer`, `--utility-sub-type=…`; the browser has none. */
+function processType(pid: number): string {
+  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const value = (flag: string) => args.find((arg) => arg.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+  const type = value('type');
+  if (!type) return 'browser';
+  const sub = value('utility-sub-type');
+  // network.mojom.NetworkService → utility:network
+  return sub ? `utility:${sub.split('.')[0]}` : type;
 }
 
 function kibField(text: string, field: string): number {
@@ -80,14 +93,19 @@ export function memoryOf(pids: readonly number[]): Memory {
   let rss = 0;
   let pss = 0;
   let processes = 0;
+  const byType: Record<string, number> = {};
   for (const pid of pids) {
     try {
-      rss += kibField(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
-      pss += kibField(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+      const type = processType(pid);
+      const processRss = kibField(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmRSS');
+      const processPss = kibField(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+      rss += processRss;
+      pss += processPss;
+      byType[type] = (byType[type] ?? 0) + processPss / 1024;
       processes += 1;
     } catch {
       // ended
     }
   }
-  return { rssMiB: rss / 1024, pssMiB: pss / 1024, processes };
+  return { rssMiB: rss / 1024, pssMiB: pss / 1024, processes, pssByTypeMiB: byType };
 }

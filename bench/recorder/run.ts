@@ -137,6 +137,21 @@ function sentVideo(result: MeetingResult): string {
 const perSecond = (result: MeetingResult, pick: (v: MeetingResult['perParticipant'][number]['video']) => number) =>
   result.perParticipant.reduce((sum, p) => sum + pick(p.video) / p.seconds, 0) / result.perParticipant.length;
 
+/** Frames per second the recorder received in the window: video frames and audio packets, all participants. */
+function framesPerSecond(result: MeetingResult): { video: number; audio: number } {
+  const sum = (pick: (p: MeetingResult['perParticipant'][number]) => number) => result.perParticipant.reduce((total, p) => total + pick(p) / p.seconds, 0);
+  return { video: sum((p) => p.video.sent), audio: sum((p) => p.audio.sent) };
+}
+
+/** Recorder CPU per 100 frames/s, above what it uses in the meeting before any media. */
+function marginalPer100(result: MeetingResult): number {
+  const rate = framesPerSecond(result);
+  return ((result.recorderCores - result.recorderIdleCores) / (rate.video + rate.audio)) * 100;
+}
+
+/** The target's load: 8 participants × (30 video frames + 50 audio packets) per second. */
+const TARGET_FRAMES_PER_SECOND = TARGET.participants * (TARGET.fps + 50);
+
 function printMeetings(results: MeetingResult[]): void {
   const off = results.filter((r) => !r.feedDecoders);
   const on = results.filter((r) => r.feedDecoders);
@@ -152,6 +167,9 @@ function printMeetings(results: MeetingResult[]): void {
   row('  sent − in the file, by participant', results.map((r) => r.perParticipant.map((p) => p.audio.sent - p.audio.recorded).join(' ')));
   row('audio packets lost (holes in the file)', results.map((r) => `${r.audio.holes ?? 0} = ${f(r.audio.holesPercent ?? Number.NaN, 2)} %`), `< ${TARGET.lostPercent} %`);
   row('recorder CPU (all its processes)', results.map((r) => `${f(r.recorderCores, 2)} cores`), `< ${TARGET.recorderCores} core`);
+  row('  before anyone consented (no media)', results.map((r) => `${f(r.recorderIdleCores, 2)} cores`));
+  row('  frames/s received (video + audio)', results.map((r) => `${f(framesPerSecond(r).video, 0)} + ${f(framesPerSecond(r).audio, 0)}`));
+  row('  per 100 frames/s, above that', results.map((r) => `${f(marginalPer100(r), 3)} cores`));
   row('recorder memory at the end, PSS', results.map((r) => `${f(r.memoryEnd.pssMiB, 0)} MiB`), `< ${TARGET.memoryMiB} MiB`);
   row('  RSS summed over its processes', results.map((r) => `${f(r.memoryEnd.rssMiB, 0)} MiB (${r.memoryEnd.processes})`));
   row('video sent to the recorder (mean)', results.map(sentVideo), `${TARGET.width}x${TARGET.height} @ ${TARGET.fps} fps`);
@@ -163,6 +181,15 @@ function printMeetings(results: MeetingResult[]): void {
   row('  drain + assemble / mux / seal', results.map((r) => `${f(r.finalizePhases.drainAndAssemble)} / ${f(r.finalizePhases.mux)} / ${f(r.finalizePhases.seal)} s`));
   row('  recorded ÷ finalize time', results.map((r) => `${f(r.timesRealTime)}× (${f(r.recordedSeconds, 0)} s)`), '(muxer start included: see 2.)');
   row('Matroska per participant-minute', results.map((r) => `${f(r.mkvBytes / 2 ** 20 / (r.recordedSeconds / 60) / r.participants, 2)} MiB`));
+  for (const [label, list] of [['not feeding', off], ['feeding', on]] as const) {
+    if (!list.length) continue;
+    const idle = mean(list.map((r) => r.recorderIdleCores));
+    const estimate = idle + (mean(list.map(marginalPer100)) * TARGET_FRAMES_PER_SECOND) / 100;
+    console.log(
+      `${label === "not feeding" ? "\n" : ""}recorder ${label}, extrapolated to the target's ${TARGET_FRAMES_PER_SECOND} frames/s at this cost per frame: ${f(estimate, 2)} cores ` +
+        `(an estimate: CPU per frame measured at ${f(mean(list.map((r) => framesPerSecond(r).video + framesPerSecond(r).audio)), 0)} frames/s)`,
+    );
+  }
   if (off.length && on.length) {
     const cores = mean(on.map((r) => r.recorderCores)) - mean(off.map((r) => r.recorderCores));
     const pss = mean(on.map((r) => r.memoryEnd.pssMiB)) - mean(off.map((r) => r.memoryEnd.pssMiB));
@@ -201,6 +228,12 @@ function printLong(result: MeetingResult, memory: MemoryTrend): void {
   console.log(
     `   < ${TARGET.memoryMiB} MiB during the run: ${verdict(memory.maxPssMiB < TARGET.memoryMiB)}; bounded: ${memory.pssAfterOneHourMiB < TARGET.memoryMiB ? 'met (one hour at the slope stays under)' : 'NOT SHOWN (a longer --long-seconds tells growth from garbage-collection cycles)'}`,
   );
+  const first = result.memorySamples[0];
+  const last = result.memorySamples.at(-1);
+  if (first && last) {
+    const types = Object.keys(last.pssByTypeMiB).sort((a, b) => (last.pssByTypeMiB[b] ?? 0) - (last.pssByTypeMiB[a] ?? 0));
+    console.log(`   PSS by process, first → last sample: ${types.map((type) => `${type} ${f(first.pssByTypeMiB[type] ?? 0, 0)} → ${f(last.pssByTypeMiB[type] ?? 0, 0)}`).join(', ')} MiB`);
+  }
   console.log(`   recorder CPU ${f(result.recorderCores, 2)} cores; video lost ${f(result.video.lostPercent, 2)} % ± ${f(result.video.errorPercent, 2)}, audio holes ${result.audio.holes ?? 0}`);
 }
 

@@ -40,7 +40,7 @@ async function expectNothingShown(page: Page): Promise<void> {
 }
 
 test('three people with end-to-end encryption see each other, over both transform paths', async ({ browser, server }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const roomId = randomUUID();
   const ada = await joinAs(browser, server, { name: 'Ada', roomId, storage: { 'conclave.e2eeCapture': '1' } });
   // Grace's browser takes the createEncodedStreams path: both paths must interoperate.
