@@ -325,10 +325,14 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     const workDir = join(setup.dataDir, 'work');
     const id = await poll('the recording to start', 30_000, async () => (await readdir(workDir).catch(() => [] as string[]))[0]);
     const seen = new Map<string, string>();
-    await poll('chunks of every participant’s audio and video', 90_000, async () => {
+    let missing: string[] = [];
+    await poll('chunks of every participant’s audio and video', 180_000, async () => {
       const tracks = await chunkTracks(join(workDir, id, 'chunks'), seen);
-      return names.every((name) => tracks.has(`${name}/audio`) && tracks.has(`${name}/video`));
-    }, 500);
+      missing = names.flatMap((name) => [`${name}/audio`, `${name}/video`]).filter((track) => !tracks.has(track));
+      return missing.length === 0;
+    }, 500).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}: none yet of ${missing.join(', ')}`);
+    });
     const linkIndex = await poll('each participant’s link to the recorder', 30_000, async () => {
       const found = await Promise.all(pages.map(async (page, i) => recorderLink(await senderLinks(page), openedBefore[i] ?? 0)?.index));
       return found.every((index) => index !== undefined) ? (found as number[]) : null;

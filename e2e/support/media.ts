@@ -50,7 +50,7 @@ export function peerConnectionCount(page: Page): Promise<number> {
  */
 export async function expectVideoFlowing(
   page: Page,
-  { connections, minFrames = 10, timeoutMs = 10_000 }: { connections: number; minFrames?: number; timeoutMs?: number },
+  { connections, minFrames = 10, timeoutMs = 20_000 }: { connections: number; minFrames?: number; timeoutMs?: number },
 ): Promise<void> {
   await expect
     .poll(async () => (await framesDecodedPerConnection(page)).filter((frames) => frames > 0).length, {
