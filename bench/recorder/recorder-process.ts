@@ -75,7 +75,8 @@ export interface Memory {
 
 /** Chromium's process type from its command line: `--type=renderer`, `--utility-sub-type=…`; the browser has none. */
 function processType(pid: number): string {
-  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  // Zygote-forked processes rewrite their title into one string: split on spaces too.
+  const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
   const value = (flag: string) => args.find((arg) => arg.startsWith(`--${flag}=`))?.slice(flag.length + 3);
   const type = value('type');
   if (!type) return 'browser';

@@ -147,9 +147,16 @@ test('the recorder’s Chromium killed mid-meeting: it comes back, nothing befor
     // The service stops taking chunks for a while: they pile up in the recorder's IndexedDB.
     const context = await setup.recorder.browser.context();
     await context?.route('**/chunks/**', (route) => route.abort());
-    const storedBefore = (await storedSeqs(setup, id)).length;
-    await ada.waitForTimeout(4000);
-    expect((await storedSeqs(setup, id)).length).toBe(storedBefore);
+    // Uploads already in flight may still land: wait until the count holds for 2 s.
+    let storedBefore = -1;
+    await expect
+      .poll(async () => {
+        const before = (await storedSeqs(setup, id)).length;
+        await ada.waitForTimeout(2000);
+        storedBefore = (await storedSeqs(setup, id)).length;
+        return storedBefore - before;
+      }, { message: 'uploads stopped', timeout: 30_000 })
+      .toBe(0);
 
     // kill -9 every process of the recorder's browser.
     const profile = join(setup.dataDir, 'browser-profile');
