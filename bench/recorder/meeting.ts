@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from '@playwright/test';
 import { startWithRecorder, type RecordingSetup } from '../../e2e/support/recorder.js';
+import { recordPeerConnections } from '../../e2e/support/media.js';
 import { childProcesses, openParticipant, type Profile } from '../shared/chromium.js';
 import { coresUsed, machineSnapshot } from '../signaling/proc.js';
 import { readMkv, type MkvFile } from './matroska.js';
@@ -35,6 +36,8 @@ export interface MeetingOptions {
   feedDecoders: boolean;
   /** Recorder memory is sampled this often during the window. */
   sampleSeconds: number;
+  /** The service's SEGMENT_SECONDS (default: the service's own, 600). */
+  segmentSeconds?: number;
   /** Progress lines on stderr. */
   log: (line: string) => void;
 }
@@ -96,6 +99,16 @@ export interface MemorySample {
   rssMiB: number;
   pssMiB: number;
   pssByTypeMiB: Record<string, number>;
+  /** The recorder page's JavaScript heap in use (DevTools' Runtime.getHeapUsage; its worker not included). */
+  pageHeapMiB: number;
+}
+
+/** Where the recorded frames went missing between segments: the step across each rotation. */
+export interface RotationGap {
+  participant: string;
+  kind: 'audio' | 'video';
+  /** From the last packet of one segment to the first of the next, wall-clock ms. */
+  ms: number;
 }
 
 export interface MeetingResult {
@@ -132,6 +145,11 @@ export interface MeetingResult {
   timesRealTime: number;
   mkvBytes: number;
   segments: number;
+  rotationGaps: RotationGap[];
+  /** The recorder's own receive counters over the window (all participants), if readable. */
+  recorderReceived: Omit<Received, 'at'> | null;
+  /** Video gaps longer than 500 ms inside the window, from the file (a frame rate under 2 fps, or lost frames). */
+  videoGaps: { participant: string; ms: number }[];
 }
 
 const CONNECTED = '[data-testid=remote-tile][data-link=connected]';
@@ -189,6 +207,40 @@ function senderLinks(page: Page): Promise<SenderLink[]> {
         return link;
       }),
     );
+  });
+}
+
+/** What the recorder's peer connections received, all participants together. */
+interface Received {
+  at: number;
+  /** framesReceived: Chromium counts frames entering the decoder's buffer, after the transform: 0 when not feeding. */
+  videoFrames: number;
+  videoPackets: number;
+  videoPacketsLost: number;
+  framesDecoded: number;
+  audioPackets: number;
+  audioPacketsLost: number;
+}
+
+function received(page: Page): Promise<Received> {
+  return page.evaluate(async () => {
+    const total = { at: Date.now(), videoFrames: 0, videoPackets: 0, videoPacketsLost: 0, framesDecoded: 0, audioPackets: 0, audioPacketsLost: 0 };
+    for (const pc of window.__e2ePeerConnections ?? []) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') {
+          total.videoFrames += Number(s.framesReceived ?? 0);
+          total.videoPackets += Number(s.packetsReceived ?? 0);
+          total.videoPacketsLost += Number(s.packetsLost ?? 0);
+          total.framesDecoded += Number(s.framesDecoded ?? 0);
+        } else if (s.kind === 'audio') {
+          total.audioPackets += Number(s.packetsReceived ?? 0);
+          total.audioPacketsLost += Number(s.packetsLost ?? 0);
+        }
+      });
+    }
+    return total;
   });
 }
 
@@ -256,6 +308,22 @@ function windowCount(files: { mkv: MkvFile; startMs: number }[], participant: st
   return { count, holes };
 }
 
+/** Steps of more than 500 ms between a participant's video frames in (from, to] (segment boundaries excluded). */
+function videoGaps(files: { mkv: MkvFile; startMs: number }[], participant: string, from: number, to: number): { participant: string; ms: number }[] {
+  const gaps: { participant: string; ms: number }[] = [];
+  for (const { mkv, startMs } of files) {
+    for (const stream of mkv.streams) {
+      if (stream.participant !== participant || stream.kind !== 'video') continue;
+      const inWindow = stream.times.map((time) => startMs + time * 1000).filter((at) => at > from && at <= to);
+      for (let i = 1; i < inWindow.length; i++) {
+        const step = (inWindow[i] as number) - (inWindow[i - 1] as number);
+        if (step > 500) gaps.push({ participant, ms: Math.round(step) });
+      }
+    }
+  }
+  return gaps;
+}
+
 function streamCount(rows: { sent: number; recorded: number; holes?: number }[]): StreamCount {
   const sent = rows.reduce((sum, row) => sum + row.sent, 0);
   const recorded = rows.reduce((sum, row) => sum + row.recorded, 0);
@@ -280,6 +348,7 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
   // startWithRecorder configures the recording service the tests' way; FEED_DECODERS is
   // read from this (shared) config object each time a recorder page opens.
   setup.recorder.recordings.config.FEED_DECODERS = feedDecoders;
+  if (options.segmentSeconds) setup.recorder.recordings.config.SEGMENT_SECONDS = options.segmentSeconds;
   const pages: Page[] = [];
   try {
     const roomId = `bench-recorder-${Date.now()}`;
@@ -303,6 +372,12 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     }, 500);
     log(`${n} participants connected`);
     const openedBefore = await Promise.all(pages.map((page) => page.evaluate(() => window.__e2ePeerConnections?.length ?? 0)));
+
+    // The recorder page keeps its peer connections reachable too (for its receive counters):
+    // start the service's Chromium now, as the first recording would, with the same init script.
+    const blank = await setup.recorder.browser.open('about:blank');
+    await blank.context().addInitScript(recordPeerConnections);
+    await blank.close();
 
     const first = pages[0] as Page;
     await first.getByRole('button', { name: 'Start recording' }).click({ timeout: ACTION_TIMEOUT_MS });
@@ -345,30 +420,42 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     const participantsAtStart = childProcesses().filter((pid) => !recorderAtStart.includes(pid));
     const readLinks = () => Promise.all(pages.map(async (page, i) => (await senderLinks(page))[linkIndex[i] as number] as SenderLink));
 
+    const recorderPageAtStart = (await setup.recorder.browser.context())?.pages().find((page) => page.url().includes('/recorder.html')) ?? null;
     const machine0 = machineSnapshot();
     const recorderCpu0 = cpuReading(recorderAtStart);
     const participantsCpu0 = cpuReading(participantsAtStart);
     const links0 = await readLinks();
+    const received0 = recorderPageAtStart ? await received(recorderPageAtStart) : null;
     const started = performance.now();
     const samples: MemorySample[] = [];
-    const sample = () => {
+    const cdp = recorderPageAtStart ? await recorderPageAtStart.context().newCDPSession(recorderPageAtStart) : null;
+    const sample = async () => {
       const memory = memoryOf(recorderPids(profileDir));
-      samples.push({ atSeconds: Math.round((performance.now() - started) / 100) / 10, rssMiB: memory.rssMiB, pssMiB: memory.pssMiB, pssByTypeMiB: memory.pssByTypeMiB });
+      const heap = await cdp?.send('Runtime.getHeapUsage').catch(() => null);
+      samples.push({
+        atSeconds: Math.round((performance.now() - started) / 100) / 10,
+        rssMiB: memory.rssMiB,
+        pssMiB: memory.pssMiB,
+        pssByTypeMiB: memory.pssByTypeMiB,
+        pageHeapMiB: heap ? heap.usedSize / 2 ** 20 : Number.NaN,
+      });
       return memory;
     };
-    sample();
+    await sample();
     log(`measuring ${seconds} s (feedDecoders ${feedDecoders})`);
     for (let next = sampleSeconds; next < seconds; next += sampleSeconds) {
       await sleep(Math.max(0, started + next * 1000 - performance.now()));
-      sample();
+      await sample();
     }
     await sleep(Math.max(0, started + seconds * 1000 - performance.now()));
     const links1 = await readLinks();
+    const received1 = recorderPageAtStart ? await received(recorderPageAtStart) : null;
     const recorderAtEnd = recorderPids(profileDir);
     const recorderCpu1 = cpuReading(recorderAtEnd);
     const participantsCpu1 = cpuReading(participantsAtStart);
     const machine1 = machineSnapshot();
-    const memoryEnd = sample();
+    const memoryEnd = await sample();
+    await cdp?.detach().catch(() => undefined);
     const loadAverage = loadavg()[0] ?? Number.NaN;
 
     const stopAt = Date.now();
@@ -430,6 +517,18 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
       };
     });
     const recordedSeconds = files.reduce((sum, file) => sum + file.mkv.durationSeconds, 0);
+    const rotationGaps: RotationGap[] = [];
+    for (let k = 1; k < files.length; k++) {
+      const [previous, next] = [files[k - 1], files[k]] as { mkv: MkvFile; startMs: number }[];
+      for (const stream of previous?.mkv.streams ?? []) {
+        const following = next?.mkv.streams.find((candidate) => candidate.participant === stream.participant && candidate.kind === stream.kind);
+        const last = stream.times.at(-1);
+        const first = following?.times[0];
+        if (previous && next && last !== undefined && first !== undefined) {
+          rotationGaps.push({ participant: stream.participant, kind: stream.kind, ms: next.startMs + first * 1000 - (previous.startMs + last * 1000) });
+        }
+      }
+    }
     return {
       participants: n,
       profile,
@@ -453,6 +552,19 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
       timesRealTime: recordedSeconds / finalizeSeconds,
       mkvBytes: files.reduce((sum, file) => sum + file.mkv.bytes, 0),
       segments: files.length,
+      rotationGaps,
+      recorderReceived:
+        received0 && received1
+          ? {
+              videoFrames: received1.videoFrames - received0.videoFrames,
+              videoPackets: received1.videoPackets - received0.videoPackets,
+              videoPacketsLost: received1.videoPacketsLost - received0.videoPacketsLost,
+              framesDecoded: received1.framesDecoded - received0.framesDecoded,
+              audioPackets: received1.audioPackets - received0.audioPackets,
+              audioPacketsLost: received1.audioPacketsLost - received0.audioPacketsLost,
+            }
+          : null,
+      videoGaps: names.flatMap((name, i) => videoGaps(files, name, (links0[i] as SenderLink).at, (links1[i] as SenderLink).at)),
     };
   } finally {
     for (const page of pages) await page.context().close().catch(() => undefined);

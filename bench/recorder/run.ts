@@ -25,6 +25,9 @@ const HELP = `npm run bench:recorder -- [flags]
   --rounds N              rounds of the comparison, each one recording without and one with
                           the recorder feeding its decoders, alternated (default 1)
   --long-seconds N        the memory run: a recording of 2 participants this long (default 60)
+  --long-feed             the memory run with the recorder feeding its decoders (default: not)
+  --segment-seconds N     the service's SEGMENT_SECONDS for every recording (default: its own, 600);
+                          shorter ones show what a segment rotation costs
   --remux-seconds N       length of the synthetic input for the muxer (default 300)
   --remux-kbps N          its video bitrate (default 450: what one link of an 8-person recorded meeting gets)
   --remux-participants L  participants per mux job (default 1,8)
@@ -37,9 +40,11 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '1' },
     'long-seconds': { type: 'string', default: '60' },
+    'segment-seconds': { type: 'string', default: '600' },
     'remux-seconds': { type: 'string', default: '300' },
     'remux-kbps': { type: 'string', default: '450' },
     'remux-participants': { type: 'string', default: '1,8' },
+    'long-feed': { type: 'boolean', default: false },
     'skip-meeting': { type: 'boolean', default: false },
     'skip-remux': { type: 'boolean', default: false },
     'skip-long': { type: 'boolean', default: false },
@@ -54,11 +59,12 @@ const PARTICIPANTS = Number(values.participants);
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const LONG_SECONDS = Number(values['long-seconds']);
+const SEGMENT_SECONDS = Number(values['segment-seconds']);
 const REMUX_SECONDS = Number(values['remux-seconds']);
 const REMUX_KBPS = Number(values['remux-kbps']);
 const REMUX_PARTICIPANTS = values['remux-participants'].split(',').map(Number);
 const PROFILE = values.profile as Profile;
-const numbers = [['participants', PARTICIPANTS], ['seconds', SECONDS], ['rounds', ROUNDS], ['long-seconds', LONG_SECONDS], ['remux-seconds', REMUX_SECONDS], ['remux-kbps', REMUX_KBPS], ...REMUX_PARTICIPANTS.map((n) => ['remux-participants', n] as const)] as const;
+const numbers = [['participants', PARTICIPANTS], ['seconds', SECONDS], ['rounds', ROUNDS], ['long-seconds', LONG_SECONDS], ['segment-seconds', SEGMENT_SECONDS], ['remux-seconds', REMUX_SECONDS], ['remux-kbps', REMUX_KBPS], ...REMUX_PARTICIPANTS.map((n) => ['remux-participants', n] as const)] as const;
 for (const [name, value] of numbers) {
   if (!Number.isFinite(value) || value <= 0) {
     console.error(`bench:recorder: --${name} must be a positive number\n${HELP}`);
@@ -121,7 +127,7 @@ async function meeting(participants: number, profile: Profile, seconds: number, 
   // A fresh Chromium for the participants of each meeting: nothing left over from the last.
   const browser = await chromiumLauncher()();
   try {
-    return await recordMeeting(browser, { participants, profile, seconds, feedDecoders, sampleSeconds: MEMORY_SAMPLE_SECONDS, log });
+    return await recordMeeting(browser, { participants, profile, seconds, feedDecoders, sampleSeconds: MEMORY_SAMPLE_SECONDS, segmentSeconds: SEGMENT_SECONDS, log });
   } finally {
     await browser.close();
   }
@@ -163,8 +169,11 @@ function printMeetings(results: MeetingResult[]): void {
   row('video frames lost (window)', results.map((r) => `${f(r.video.lostPercent, 2)} % ± ${f(r.video.errorPercent, 2)}`), `< ${TARGET.lostPercent} %`);
   row('  sent / in the file', results.map((r) => `${r.video.sent} / ${r.video.recorded}`));
   row('  sent − in the file, by participant', results.map((r) => r.perParticipant.map((p) => p.video.sent - p.video.recorded).join(' ')));
+  row('  RTP packets at the recorder (lost)', results.map((r) => (r.recorderReceived ? `${r.recorderReceived.videoPackets} (${r.recorderReceived.videoPacketsLost})` : '–')));
+  row('  gaps over 500 ms in the file', results.map((r) => (r.videoGaps.length ? r.videoGaps.map((gap) => `${gap.participant} ${gap.ms}`).join(', ') : 'none')));
   row('audio packets lost (window)', results.map((r) => `${f(r.audio.lostPercent, 2)} % ± ${f(r.audio.errorPercent, 2)}`), `< ${TARGET.lostPercent} %`);
   row('  sent − in the file, by participant', results.map((r) => r.perParticipant.map((p) => p.audio.sent - p.audio.recorded).join(' ')));
+  row('  RTP packets at the recorder (lost)', results.map((r) => (r.recorderReceived ? `${r.recorderReceived.audioPackets} (${r.recorderReceived.audioPacketsLost})` : '–')));
   row('audio packets lost (holes in the file)', results.map((r) => `${r.audio.holes ?? 0} = ${f(r.audio.holesPercent ?? Number.NaN, 2)} %`), `< ${TARGET.lostPercent} %`);
   row('recorder CPU (all its processes)', results.map((r) => `${f(r.recorderCores, 2)} cores`), `< ${TARGET.recorderCores} core`);
   row('  before anyone consented (no media)', results.map((r) => `${f(r.recorderIdleCores, 2)} cores`));
@@ -190,6 +199,7 @@ function printMeetings(results: MeetingResult[]): void {
         `(an estimate: CPU per frame measured at ${f(mean(list.map((r) => framesPerSecond(r).video + framesPerSecond(r).audio)), 0)} frames/s)`,
     );
   }
+  for (const result of results) printRotations(result);
   if (off.length && on.length) {
     const cores = mean(on.map((r) => r.recorderCores)) - mean(off.map((r) => r.recorderCores));
     const pss = mean(on.map((r) => r.memoryEnd.pssMiB)) - mean(off.map((r) => r.memoryEnd.pssMiB));
@@ -217,8 +227,14 @@ function printRemux(remux: RemuxResult): void {
   }
 }
 
+function printRotations(result: MeetingResult): void {
+  if (result.segments < 2) return;
+  const gaps = (kind: 'audio' | 'video') => result.rotationGaps.filter((gap) => gap.kind === kind).map((gap) => f(gap.ms, 0));
+  console.log(`   ${result.segments} segments; across each rotation, ms between the last packet of one and the first of the next: video ${gaps('video').join(' ')}, audio ${gaps('audio').join(' ')}`);
+}
+
 function printLong(result: MeetingResult, memory: MemoryTrend): void {
-  console.log(`\n3. Recorder memory over a ${LONG_SECONDS} s recording of 2 participants at ${PROFILE_LABEL[PROFILE]} (not feeding decoders), every ${MEMORY_SAMPLE_SECONDS} s`);
+  console.log(`\n3. Recorder memory over a ${LONG_SECONDS} s recording of 2 participants at ${PROFILE_LABEL[PROFILE]} (${result.feedDecoders ? 'feeding' : 'not feeding'} its decoders), every ${MEMORY_SAMPLE_SECONDS} s`);
   console.log(`   PSS MiB: ${result.memorySamples.map((s) => f(s.pssMiB, 0)).join(' ')}`);
   console.log(`   RSS MiB (summed): ${result.memorySamples.map((s) => f(s.rssMiB, 0)).join(' ')}`);
   console.log(
@@ -234,7 +250,13 @@ function printLong(result: MeetingResult, memory: MemoryTrend): void {
     const types = Object.keys(last.pssByTypeMiB).sort((a, b) => (last.pssByTypeMiB[b] ?? 0) - (last.pssByTypeMiB[a] ?? 0));
     console.log(`   PSS by process, first → last sample: ${types.map((type) => `${type} ${f(first.pssByTypeMiB[type] ?? 0, 0)} → ${f(last.pssByTypeMiB[type] ?? 0, 0)}`).join(', ')} MiB`);
   }
-  console.log(`   recorder CPU ${f(result.recorderCores, 2)} cores; video lost ${f(result.video.lostPercent, 2)} % ± ${f(result.video.errorPercent, 2)}, audio holes ${result.audio.holes ?? 0}`);
+  console.log(`   the recorder page's JS heap, MiB: ${result.memorySamples.map((s) => f(s.pageHeapMiB, 0)).join(' ')}`);
+  printRotations(result);
+  const received = result.recorderReceived;
+  console.log(
+    `   recorder CPU ${f(result.recorderCores, 2)} cores; video lost ${f(result.video.lostPercent, 2)} % ± ${f(result.video.errorPercent, 2)} ` +
+      `(${result.video.sent} sent, ${result.video.recorded} in the file${received ? `, ${received.videoPacketsLost} of ${received.videoPackets + received.videoPacketsLost} RTP packets lost on the way` : ''}; gaps over 500 ms: ${result.videoGaps.map((gap) => `${gap.participant} ${gap.ms} ms`).join(', ') || 'none'}), audio holes ${result.audio.holes ?? 0}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -264,7 +286,7 @@ async function main(): Promise<void> {
   }
   let long: { result: MeetingResult; memory: MemoryTrend } | null = null;
   if (!values['skip-long']) {
-    const result = await meeting(2, PROFILE, LONG_SECONDS, false);
+    const result = await meeting(2, PROFILE, LONG_SECONDS, values['long-feed']);
     long = { result, memory: trend(result.memorySamples) };
     printLong(result, long.memory);
   }
