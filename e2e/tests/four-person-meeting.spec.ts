@@ -8,7 +8,7 @@ import { expectVideoFlowing, expectVideoShown, peerConnectionCount } from '../su
  * a screen share, chat (kept across a reload), a camera switch, a network drop, a leave.
  */
 test('four people meet, share a screen, chat, switch cameras, survive a network drop and leave', async ({ browser, server }) => {
-  test.setTimeout(300_000); // slow on a busy two-core machine, never stuck: each step has its own limit
+  test.setTimeout(480_000); // slow on a busy two-core machine, never stuck: each step has its own limit
   const roomId = randomUUID();
   const names = ['Ada', 'Grace', 'Linus', 'Margaret'];
   const pages: Page[] = [];
