@@ -22,20 +22,26 @@ window.mitm = (() => {
   const fingerprintOf = (pc) => /^a=fingerprint:(\\S+ \\S+)/m.exec(pc.localDescription?.sdp ?? '')?.[1] ?? '';
   let chain = Promise.resolve();
 
-  function relay(fromSide, text) {
-    const target = peers[other(fromSide)];
-    let out = text;
+  // The fingerprint is rewritten when the message leaves for its receiver, not when it
+  // arrives: until then the middle's connection to the receiver may have no local
+  // description yet (its offer waits for the camera).
+  function rewrite(target, text) {
     try {
       const message = JSON.parse(text);
-      relayed.push(message.t);
-      if (message.t === 'e2ee-hello') {
-        // What the receiver's session description says: the middle's own certificate.
-        message.fingerprint = fingerprintOf(target.pc);
-        out = JSON.stringify(message);
-      }
-    } catch {}
-    if (target?.dc?.readyState === 'open') target.dc.send(out);
-    else target?.queue.push(out);
+      if (message.t !== 'e2ee-hello') return text;
+      // What the receiver's session description says: the middle's own certificate.
+      message.fingerprint = fingerprintOf(target.pc);
+      return JSON.stringify(message);
+    } catch {
+      return text;
+    }
+  }
+
+  function relay(fromSide, text) {
+    try { relayed.push(JSON.parse(text).t); } catch {}
+    const target = peers[other(fromSide)];
+    if (target?.dc?.readyState === 'open') target.dc.send(rewrite(target, text));
+    else target?.queue.push(text);
   }
 
   function setup(side) {
@@ -47,7 +53,7 @@ window.mitm = (() => {
     };
     entry.bind = (dc) => {
       entry.dc = dc;
-      dc.onopen = () => { for (const text of entry.queue.splice(0)) dc.send(text); };
+      dc.onopen = () => { for (const text of entry.queue.splice(0)) dc.send(rewrite(entry, text)); };
       dc.onmessage = (event) => relay(side, event.data);
     };
     pc.ondatachannel = (event) => entry.bind(event.channel);
