@@ -1,16 +1,18 @@
 import type { JoinOk, Peer } from '@conclave/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mintRecorderToken, verifyRecordingGrant } from '../src/access/recording-tokens.js';
+import { mintToken } from '../src/access/tokens.js';
 import type { RunningServer } from '../src/server.js';
 import { client, closeAll, emit, freshRoom, join, next, refusal, startSignaling } from './harness.js';
 
 const RECORDER_SECRET = 'recorder-shared-secret-long-enough-0123';
 const RECORDER_URL = 'http://127.0.0.1:4100';
+const TOKEN_SECRET = 'join-token-secret-long-enough-0123456789';
 
 let server: RunningServer;
 let bare: RunningServer;
 beforeAll(async () => {
-  server = await startSignaling({ RECORDER_SECRET, RECORDER_URL, COMPLIANCE_ROOMS: 'compliance-room-0001' });
+  server = await startSignaling({ RECORDER_SECRET, RECORDER_URL, TOKEN_SECRET, COMPLIANCE_ROOMS: 'compliance-room-0001' });
   bare = await startSignaling({});
 });
 afterAll(async () => {
@@ -79,5 +81,33 @@ describe('compliance rooms', () => {
     await join(guest, room, 'Guest', { acknowledgeRecording: true });
     expect(await emit(guest, 'recording-grant', { action: 'start' })).toMatchObject({ ok: true });
     expect(await refusal(person, 'recording-grant', { action: 'stop' })).toBe('forbidden');
+  });
+
+  it('can be opened by a join token with the compliance claim: every later joiner accepts the notice, nobody stops it', async () => {
+    const room = freshRoom();
+    const token = await mintToken(TOKEN_SECRET, { room, role: 'moderator', compliance: true, ttlSeconds: 60 });
+    const chair = await client(server);
+    expect(await refusal(chair, 'join', { room, name: 'Chair', token })).toBe('notice-required');
+    const opened = await join(chair, room, 'Chair', { token, acknowledgeRecording: true });
+    expect(opened.recording.compliance).toBe(true);
+    // A guest without any token is held to the room's notice too.
+    const guest = await client(server);
+    expect(await refusal(guest, 'join', { room, name: 'Guest' })).toBe('notice-required');
+    expect((await join(guest, room, 'Guest', { acknowledgeRecording: true })).recording.compliance).toBe(true);
+    // Not even the moderator who opened it may stop its recording.
+    expect(await refusal(chair, 'recording-grant', { action: 'stop' })).toBe('forbidden');
+    expect(await emit(guest, 'recording-grant', { action: 'start' })).toMatchObject({ ok: true });
+  });
+
+  it('refuses a compliance token in a room that was opened without it, and leaves that room as it was', async () => {
+    const room = freshRoom();
+    const ada = await client(server);
+    await join(ada, room, 'Ada');
+    const token = await mintToken(TOKEN_SECRET, { room, role: 'participant', compliance: true, ttlSeconds: 60 });
+    const late = await client(server);
+    expect(await refusal(late, 'join', { room, name: 'Late', token, acknowledgeRecording: true })).toBe('forbidden');
+    const bob = await client(server);
+    expect((await join(bob, room, 'Bob')).recording.compliance).toBe(false);
+    expect((await join(await client(server), room, 'Carol')).peers.map((peer) => peer.name)).toEqual(['Ada', 'Bob']);
   });
 });

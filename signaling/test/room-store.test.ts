@@ -278,6 +278,15 @@ describe.each([
       copy.locked = false;
       expect(await b.settings('room')).toEqual({ locked: true, passwordHash: null });
     });
+
+    it('keeps the compliance flag the room was created with, through lock and password changes', async () => {
+      await stores();
+      await joinOk(a, 'room', member(), { initial: { ...OPEN, compliance: true } });
+      const later = await joinOk(b, 'room', member(), { initial: { ...OPEN, compliance: false } });
+      expect(later.settings.compliance).toBe(true);
+      expect(await a.updateSettings('room', { locked: true })).toEqual({ locked: true, passwordHash: null, compliance: true });
+      expect(await b.settings('room')).toEqual({ locked: true, passwordHash: null, compliance: true });
+    });
   });
 
   it('returns copies and round-trips records exactly', async () => {

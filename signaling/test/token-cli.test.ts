@@ -26,6 +26,9 @@ describe('npm run token', () => {
     const claims = await verifyToken(SECRET, stdout.trim(), 'board-meeting');
     expect(claims).toMatchObject({ room: 'board-meeting', role: 'moderator', name: 'Chair' });
     expect(claims.exp - Date.now() / 1000).toBeGreaterThan(3590);
+    expect(claims.compliance).toBeUndefined();
+    const compliance = await token(['--room', 'board-meeting', '--compliance']);
+    expect(await verifyToken(SECRET, compliance.stdout.trim(), 'board-meeting')).toMatchObject({ role: 'participant', compliance: true });
   }, 20_000);
 
   it('explains bad flags and a missing secret, and prints no token', async () => {

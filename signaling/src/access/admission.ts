@@ -1,6 +1,7 @@
 import type { Role } from '@conclave/protocol';
 import type { Config } from '../config.js';
 import { Refusal } from '../handlers/context.js';
+import type { RoomSettings } from '../store/room-store.js';
 import { RecordingTokenError, verifyRecorderToken } from './recording-tokens.js';
 import { TokenError, verifyToken } from './tokens.js';
 
@@ -12,6 +13,8 @@ export interface Admission {
   name: string;
   /** A moderator token lets its holder past the lock and the room password. */
   privileged: boolean;
+  /** The join token makes the room it opens a compliance room. */
+  compliance: boolean;
 }
 
 /**
@@ -23,9 +26,7 @@ export async function admit(
   request: { room: string; name: string; role?: Role | undefined; token?: string | undefined; acknowledgeRecording?: true | undefined },
 ): Promise<Admission> {
   if (request.role === 'recorder') return admitRecorder(config, request);
-  if (isComplianceRoom(config, request.room) && !request.acknowledgeRecording) {
-    throw new Refusal('notice-required', 'this meeting is always recorded: accept the recording notice to join');
-  }
+  if (isComplianceRoom(config, request.room)) requireNotice(request);
 
   if (request.token) {
     let claims;
@@ -38,16 +39,25 @@ export async function admit(
     if (request.role === 'moderator' && claims.role !== 'moderator') {
       throw new Refusal('forbidden', 'the join token does not grant the moderator role');
     }
-    return { role: claims.role, name: claims.name ?? request.name, privileged: claims.role === 'moderator' };
+    if (claims.compliance) requireNotice(request);
+    return { role: claims.role, name: claims.name ?? request.name, privileged: claims.role === 'moderator', compliance: claims.compliance === true };
   }
 
   if (config.ACCESS === 'token') throw new Refusal('bad-token', 'this server requires a join token');
   if (request.role === 'moderator') throw new Refusal('forbidden', 'the moderator role needs a join token that grants it');
-  return { role: 'participant', name: request.name, privileged: false };
+  return { role: 'participant', name: request.name, privileged: false, compliance: false };
 }
 
-export function isComplianceRoom(config: Pick<Config, 'COMPLIANCE_ROOMS'>, room: string): boolean {
-  return config.COMPLIANCE_ROOMS.includes('*') || config.COMPLIANCE_ROOMS.includes(room);
+export function requireNotice(request: { acknowledgeRecording?: true | undefined }): void {
+  if (!request.acknowledgeRecording) throw new Refusal('notice-required', 'this meeting is always recorded: accept the recording notice to join');
+}
+
+/**
+ * A compliance room is always recorded. It is one by configuration (COMPLIANCE_ROOMS), or
+ * because the join token that opened it said so (kept in the room's settings).
+ */
+export function isComplianceRoom(config: Pick<Config, 'COMPLIANCE_ROOMS'>, room: string, settings?: Pick<RoomSettings, 'compliance'> | null): boolean {
+  return settings?.compliance === true || config.COMPLIANCE_ROOMS.includes('*') || config.COMPLIANCE_ROOMS.includes(room);
 }
 
 /** Only the recording service's browser holds a recorder token; it enters past lock and password, named "Recorder". */
@@ -59,5 +69,5 @@ async function admitRecorder(config: Pick<Config, 'RECORDER_SECRET'>, request: {
     if (error instanceof RecordingTokenError) throw new Refusal('forbidden', error.message);
     throw error;
   }
-  return { role: 'recorder', name: RECORDER_NAME, privileged: true };
+  return { role: 'recorder', name: RECORDER_NAME, privileged: true, compliance: false };
 }

@@ -5,7 +5,9 @@ import { displayNameSchema, roomIdSchema } from '@conclave/protocol';
 /**
  * Signed join tokens (JWT, HS256). An operator or an application that knows
  * TOKEN_SECRET mints them; the server checks them on `join` and `knock`.
- * Claims: `room` (a room id, or `*` for any room), `role`, optional `name`, and `exp`.
+ * Claims: `room` (a room id, or `*` for any room), `role`, optional `name`, `exp`, and
+ * optional `compliance: true`: the room this token opens is a compliance room (always
+ * recorded; every joiner accepts the recording notice first).
  */
 export const TOKEN_AUDIENCE = 'conclave';
 export const TOKEN_ROLES = ['participant', 'moderator'] as const;
@@ -15,6 +17,7 @@ const claimsSchema = z.object({
   room: z.union([roomIdSchema, z.literal('*')]),
   role: z.enum(TOKEN_ROLES),
   name: displayNameSchema.optional(),
+  compliance: z.boolean().optional(),
   exp: z.number(),
 });
 
@@ -30,10 +33,11 @@ function key(secret: string): Uint8Array {
 
 export async function mintToken(
   secret: string,
-  claims: { room: string; role: TokenRole; name?: string; ttlSeconds: number },
+  claims: { room: string; role: TokenRole; name?: string; compliance?: boolean; ttlSeconds: number },
 ): Promise<string> {
-  const payload: Record<string, string> = { room: claims.room, role: claims.role };
+  const payload: Record<string, string | boolean> = { room: claims.room, role: claims.role };
   if (claims.name) payload.name = claims.name;
+  if (claims.compliance) payload.compliance = true;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setAudience(TOKEN_AUDIENCE)

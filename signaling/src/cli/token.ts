@@ -1,5 +1,5 @@
 /**
- * Mints a join token: npm run token -- --room R --role moderator --ttl 1h [--name N]
+ * Mints a join token: npm run token -- --room R --role moderator --ttl 1h [--name N] [--compliance]
  * Reads TOKEN_SECRET from the environment or CONFIG_FILE, like the server.
  */
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import { loadConfig } from '../config.js';
 import { mintToken, TOKEN_ROLES, type TokenRole } from '../access/tokens.js';
 import { parseDuration } from './duration.js';
 
-const USAGE = 'usage: npm run token -- --room <room id or *> [--role participant|moderator] [--ttl 1h] [--name "Display Name"]';
+const USAGE = 'usage: npm run token -- --room <room id or *> [--role participant|moderator] [--ttl 1h] [--name "Display Name"] [--compliance]';
 
 function fail(message: string): never {
   console.error(`token: ${message}\n${USAGE}`);
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
         role: { type: 'string', default: 'participant' },
         ttl: { type: 'string', default: '1h' },
         name: { type: 'string' },
+        compliance: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     role: values.role as TokenRole,
     ttlSeconds,
     ...(values.name ? { name: values.name } : {}),
+    ...(values.compliance ? { compliance: true } : {}),
   });
   process.stdout.write(`${token}\n`);
 }

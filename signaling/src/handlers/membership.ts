@@ -5,7 +5,7 @@ import {
   resumeRequestSchema,
   type IceServer,
 } from '@conclave/protocol';
-import { admit, isComplianceRoom } from '../access/admission.js';
+import { admit, isComplianceRoom, requireNotice, type Admission } from '../access/admission.js';
 import { hashPassword, verifyPassword } from '../access/passwords.js';
 import { turnCredentials } from '../access/turn.js';
 import { roomState, toPeer, type MemberRecord, type RoomSettings } from '../store/room-store.js';
@@ -54,6 +54,19 @@ function iceServersFor({ config }: Services, participantId: string): IceServer[]
   return [...config.ICE_SERVERS, turn];
 }
 
+/**
+ * A compliance room (one its opener's token made so) needs the notice accepted from every
+ * joiner; a compliance token cannot join a room that was opened without it, since those
+ * present never accepted to be always recorded.
+ */
+function checkCompliance(admission: Admission, settings: RoomSettings, request: { acknowledgeRecording?: true | undefined }): void {
+  if (admission.role === 'recorder') return;
+  if (settings.compliance) requireNotice(request);
+  else if (admission.compliance) {
+    throw new Refusal('forbidden', 'this meeting was opened without compliance recording; a compliance join token cannot enter it');
+  }
+}
+
 async function checkPassword(socket: SignalingSocket, services: Services, settings: RoomSettings, password: string | undefined): Promise<void> {
   if (!settings.passwordHash) return;
   if (password && (await verifyPassword(password, settings.passwordHash))) return;
@@ -88,7 +101,7 @@ function enterRoom(
     recording: {
       url: services.config.RECORDER_URL ?? null,
       policy: services.config.RECORDING_POLICY,
-      compliance: isComplianceRoom(services.config, room),
+      compliance: isComplianceRoom(services.config, room, settings),
     },
   };
 }
@@ -137,6 +150,7 @@ export const join = handler(
     const admission = await admit(config, request);
 
     const existing = await store.settings(room);
+    if (existing) checkCompliance(admission, existing, request);
     const bypass = admission.privileged;
     if (existing && !bypass && !request.ticket) await checkPassword(socket, services, existing, request.password);
     const lobbyId = request.ticket ? await checkTicket(socket, services, room, request.ticket) : null;
@@ -155,6 +169,7 @@ export const join = handler(
     const initial: RoomSettings = {
       locked: false,
       passwordHash: !existing && request.password ? await hashPassword(request.password) : null,
+      compliance: admission.compliance,
     };
     const result = await store.join(room, candidate, {
       capacity: config.ROOM_CAPACITY,
@@ -167,10 +182,11 @@ export const join = handler(
         ? new Refusal('locked', 'the room is locked; knock to ask a moderator to let you in')
         : new Refusal('room-full', `the room is full (${config.ROOM_CAPACITY} participants)`);
     }
-    // Someone else created the room between our two reads: its password applies to us too.
-    if (!existing && !result.created && !bypass && !viaTicket) {
+    // Someone else created the room between our two reads: its password and compliance apply to us too.
+    if (!existing && !result.created) {
       try {
-        await checkPassword(socket, services, result.settings, request.password);
+        checkCompliance(admission, result.settings, request);
+        if (!bypass && !viaTicket) await checkPassword(socket, services, result.settings, request.password);
       } catch (refusal) {
         const departure = await store.leave(room, candidate.id, { promote: false });
         if (departure) io.to(roomChannel(room)).emit('peer-left', { id: candidate.id });
@@ -202,7 +218,7 @@ export const resume = handler(
     if (known.socketId && known.socketId !== socket.id) io.in(known.socketId).disconnectSockets(true);
 
     const others = (await store.members(request.room)).filter((other) => other.id !== member.id);
-    const settings = (await store.settings(request.room)) ?? { locked: false, passwordHash: null };
+    const settings = (await store.settings(request.room)) ?? { locked: false, passwordHash: null, compliance: false };
     const reply = enterRoom(socket, services, request.room, member, others, settings, request.secret);
     // Signals that arrived while the connection was down, in order, after the acknowledgement.
     const queued = await store.drainSignals(member.id);

@@ -1,10 +1,10 @@
 import { emptyRequestSchema, lockRequestSchema, setPasswordRequestSchema, targetRequestSchema } from '@conclave/protocol';
 import { hashPassword } from '../access/passwords.js';
-import { roomState, type RoomSettings } from '../store/room-store.js';
+import { roomState, type SettingsPatch } from '../store/room-store.js';
 import { announceDeparture } from './announce.js';
 import { Refusal, handler, moderatorChannel, requireModerator, roomChannel, type Services } from './context.js';
 
-async function updateRoom(services: Services, room: string, patch: Partial<RoomSettings>): Promise<void> {
+async function updateRoom(services: Services, room: string, patch: SettingsPatch): Promise<void> {
   const settings = await services.store.updateSettings(room, patch);
   if (!settings) throw new Refusal('not-joined', 'the room is gone');
   services.io.to(roomChannel(room)).emit('room-updated', roomState(settings));

@@ -15,7 +15,7 @@ export const recordingGrant = handler(recordingGrantRequestSchema, async (socket
   const member = await store.member(participant.room, participant.id);
   if (!member) throw new Refusal('not-joined', 'join a room first');
   // A compliance room is always recorded: anyone present may (re)start it, nobody may stop it.
-  const compliance = isComplianceRoom(config, participant.room);
+  const compliance = isComplianceRoom(config, participant.room, await store.settings(participant.room));
   if (compliance && request.action === 'stop') throw new Refusal('forbidden', 'this meeting is always recorded: its recording cannot be stopped');
   if (!compliance && config.RECORDING_POLICY === 'moderators' && member.role !== 'moderator') {
     throw new Refusal('forbidden', 'only moderators may start or stop recording in this room');

@@ -9,6 +9,7 @@ import {
   type MemberRecord,
   type RoomSettings,
   type RoomStore,
+  type SettingsPatch,
 } from './room-store.js';
 
 interface Room {
@@ -77,7 +78,7 @@ export class MemoryRoomStore implements RoomStore {
     return state ? [...state.members.values()].sort((a, b) => a.joinedAt - b.joinedAt).map((m) => ({ ...m })) : [];
   }
 
-  async updateSettings(room: string, patch: Partial<RoomSettings>): Promise<RoomSettings | null> {
+  async updateSettings(room: string, patch: SettingsPatch): Promise<RoomSettings | null> {
     const state = this.#rooms.get(room);
     if (!state || state.members.size === 0) return null;
     if (patch.locked !== undefined) state.settings.locked = patch.locked;

@@ -11,6 +11,7 @@ import {
   type MemberRecord,
   type RoomSettings,
   type RoomStore,
+  type SettingsPatch,
 } from './room-store.js';
 
 /*
@@ -459,7 +460,7 @@ export class RedisRoomStore implements RoomStore {
     return byJoinedAt(members);
   }
 
-  async updateSettings(room: string, patch: Partial<RoomSettings>): Promise<RoomSettings | null> {
+  async updateSettings(room: string, patch: SettingsPatch): Promise<RoomSettings | null> {
     const reply = await this.#run(SCRIPTS.updateSettings, room, ...settingsArgs(patch));
     return reply === null ? null : decodeSettingsList(reply);
   }

@@ -22,7 +22,14 @@ export interface RoomSettings {
   locked: boolean;
   /** scrypt hash of the room password (see passwords.ts), or null for none. */
   passwordHash: string | null;
+  /**
+   * Opened by a join token with the compliance claim: always recorded, the notice required.
+   * Set when the room is created, never changed. (Absent in rooms stored by older versions.)
+   */
+  compliance?: boolean;
 }
+
+export type SettingsPatch = Partial<Pick<RoomSettings, 'locked' | 'passwordHash'>>;
 
 export interface LobbyEntry {
   id: string;
@@ -72,7 +79,8 @@ export interface RoomStore {
   leave(room: string, id: string, options: { promote: boolean }): Promise<Departure | null>;
   member(room: string, id: string): Promise<MemberRecord | null>;
   members(room: string): Promise<MemberRecord[]>;
-  updateSettings(room: string, patch: Partial<RoomSettings>): Promise<RoomSettings | null>;
+  /** Lock and password change; compliance is fixed when the room is created. */
+  updateSettings(room: string, patch: SettingsPatch): Promise<RoomSettings | null>;
 
   /**
    * The member's connection dropped: keep its seat until `deadline` (ms since epoch).
