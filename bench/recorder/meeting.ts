@@ -5,11 +5,14 @@
  * consents, then for a fixed window:
  *
  * - frames lost: what each participant's browser sent on its link to the recorder
- *   (outbound-rtp: video framesSent, audio packetsSent), against the packets the final
- *   Matroska file holds for that participant and kind in the same window of wall-clock
- *   time (ffprobe; file time + the segment's start = the frame's capture time + a
- *   constant, see windowCount). For audio also exactly: Opus packets come every 20 ms
- *   of capture time, so every lost packet leaves a hole in the file's timestamps;
+ *   (outbound-rtp: video framesSent, audio packetsSent, between two readings), against
+ *   (1) the frames the service stored that reached the recorder between the same two
+ *   moments (the chunks, read while they exist: chunk-log.ts), plus what finalize left
+ *   out of the file (stored in all − packets in the file in all), and (2) the packets
+ *   the final Matroska holds for that participant and kind in the same window of time
+ *   (ffprobe; file time + the segment's start = capture time + a constant per segment,
+ *   see windowCount). For audio also exactly: Opus packets come every 20 ms of capture
+ *   time, so every lost packet leaves a hole in the file's timestamps;
  * - the recorder browser's CPU (all its processes: utime + stime over the window) and
  *   memory (RSS and PSS), sampled;
  * - after "Stop recording": the time until the signed manifest exists (finalize).
@@ -24,6 +27,7 @@ import { startWithRecorder, type RecordingSetup } from '../../e2e/support/record
 import { recordPeerConnections } from '../../e2e/support/media.js';
 import { childProcesses, openParticipant, type Profile } from '../shared/chromium.js';
 import { coresUsed, machineSnapshot } from '../signaling/proc.js';
+import { ChunkLog } from './chunk-log.js';
 import { readMkv, type MkvFile } from './matroska.js';
 import { coresBetween, cpuReading, memoryOf, recorderPids, type Memory } from './recorder-process.js';
 
@@ -81,13 +85,28 @@ export interface StreamCount {
   holes?: number;
   /** holes / (recorded + holes), in %: the exact audio loss. */
   holesPercent?: number;
+  /** Frames stored that reached the recorder in the window (chunks), and (sent − stored) / sent in %. */
+  stored: number;
+  storedLostPercent: number;
+  /** Over the whole recording: frames stored, and how many of them the final file lacks (finalize: video before a segment's first key frame). */
+  storedTotal: number;
+  leftOutByFinalize: number;
+}
+
+/** What the service stored (chunks, by arrival at the recorder) and what the final file holds. */
+interface StoredCounts {
+  /** Frames stored that reached the recorder inside the window. */
+  stored: number;
+  /** Frames stored in all, and packets in the final file(s) in all: the difference is what finalize left out. */
+  storedTotal: number;
+  fileTotal: number;
 }
 
 export interface ParticipantWindow {
   name: string;
   seconds: number;
-  video: { sent: number; encoded: number; recorded: number; keyFrames: number; pli: number; fir: number; nack: number; kbps: number; fps: number; width: number; height: number; limitation: string };
-  audio: { sent: number; recorded: number; holes: number; kbps: number };
+  video: StoredCounts & { sent: number; encoded: number; recorded: number; keyFrames: number; pli: number; fir: number; nack: number; kbps: number; fps: number; width: number; height: number; limitation: string };
+  audio: StoredCounts & { sent: number; recorded: number; holes: number; kbps: number };
   /** The link to the recorder was replaced during the window: this participant's counts are partial. */
   linkReplaced: boolean;
   /** How long getStats() took to resolve after gathering, at the window's start and end (ms). */
@@ -146,6 +165,8 @@ export interface MeetingResult {
   mkvBytes: number;
   segments: number;
   rotationGaps: RotationGap[];
+  /** Every stored chunk could be read (false: some were deleted before the last scan; stored counts are short). */
+  chunksComplete: boolean;
   /** The recorder's own receive counters over the window (all participants), if readable. */
   recorderReceived: Omit<Received, 'at'> | null;
   /** Video gaps longer than 500 ms inside the window, from the file (a frame rate under 2 fps, or lost frames). */
@@ -260,16 +281,6 @@ async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T |
   }
 }
 
-/** Participant name/kind pairs the service holds chunks of (the recorder page uploads 1 s chunks). */
-async function chunkTracks(dir: string, seen: Map<string, string>): Promise<Set<string>> {
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (!name.endsWith('.json') || seen.has(name)) continue;
-    const meta = JSON.parse(await readFile(join(dir, name), 'utf8').catch(() => '{}')) as { name?: string; kind?: string };
-    if (meta.name && meta.kind) seen.set(name, `${meta.name}/${meta.kind}`);
-  }
-  return new Set(seen.values());
-}
-
 interface Manifest {
   startedAt: string;
   segments: { file: string; startOffsetMs: number }[];
@@ -308,6 +319,11 @@ function windowCount(files: { mkv: MkvFile; startMs: number }[], participant: st
   return { count, holes };
 }
 
+/** Every packet of a participant's streams of one kind, all segments. */
+function fileTotal(files: { mkv: MkvFile }[], participant: string, kind: 'audio' | 'video'): number {
+  return files.reduce((sum, { mkv }) => sum + mkv.streams.filter((stream) => stream.participant === participant && stream.kind === kind).reduce((n, stream) => n + stream.packets, 0), 0);
+}
+
 /** Steps of more than 500 ms between a participant's video frames in (from, to] (segment boundaries excluded). */
 function videoGaps(files: { mkv: MkvFile; startMs: number }[], participant: string, from: number, to: number): { participant: string; ms: number }[] {
   const gaps: { participant: string; ms: number }[] = [];
@@ -324,14 +340,20 @@ function videoGaps(files: { mkv: MkvFile; startMs: number }[], participant: stri
   return gaps;
 }
 
-function streamCount(rows: { sent: number; recorded: number; holes?: number }[]): StreamCount {
-  const sent = rows.reduce((sum, row) => sum + row.sent, 0);
-  const recorded = rows.reduce((sum, row) => sum + row.recorded, 0);
+function streamCount(rows: (StoredCounts & { sent: number; recorded: number; holes?: number })[]): StreamCount {
+  const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  const sent = sum((row) => row.sent);
+  const recorded = sum((row) => row.recorded);
+  const stored = sum((row) => row.stored);
   const count: StreamCount = {
     sent,
     recorded,
     lostPercent: sent > 0 ? ((sent - recorded) / sent) * 100 : Number.NaN,
     errorPercent: sent > 0 ? ((2 * rows.length) / sent) * 100 : Number.NaN,
+    stored,
+    storedLostPercent: sent > 0 ? ((sent - stored) / sent) * 100 : Number.NaN,
+    storedTotal: sum((row) => row.storedTotal),
+    leftOutByFinalize: sum((row) => row.storedTotal - row.fileTotal),
   };
   if (rows.every((row) => row.holes !== undefined)) {
     const holes = rows.reduce((sum, row) => sum + (row.holes ?? 0), 0);
@@ -399,10 +421,11 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     await Promise.all(pages.map((page) => page.getByTestId('recording-consent').getByRole('button', { name: 'Record me', exact: true }).click({ timeout: ACTION_TIMEOUT_MS })));
     const workDir = join(setup.dataDir, 'work');
     const id = await poll('the recording to start', 30_000, async () => (await readdir(workDir).catch(() => [] as string[]))[0]);
-    const seen = new Map<string, string>();
+    const chunks = new ChunkLog(join(workDir, id, 'chunks'));
     let missing: string[] = [];
     await poll('chunks of every participant’s audio and video', 180_000, async () => {
-      const tracks = await chunkTracks(join(workDir, id, 'chunks'), seen);
+      await chunks.scan();
+      const tracks = chunks.tracks();
       missing = names.flatMap((name) => [`${name}/audio`, `${name}/video`]).filter((track) => !tracks.has(track));
       return missing.length === 0;
     }, 500).catch((error: unknown) => {
@@ -430,6 +453,7 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     const samples: MemorySample[] = [];
     const cdp = recorderPageAtStart ? await recorderPageAtStart.context().newCDPSession(recorderPageAtStart) : null;
     const sample = async () => {
+      await chunks.scan();
       const memory = memoryOf(recorderPids(profileDir));
       const heap = await cdp?.send('Runtime.getHeapUsage').catch(() => null);
       samples.push({
@@ -465,9 +489,14 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
     const partial = join(recordings, `.${id}.partial`);
     // Phases, seen from the files finalize writes (polled every 20 ms).
     let assembledAt = 0;
+    let chunksComplete = false;
     let muxedAt = 0;
     await poll('manifest.json', 300_000, async () => {
-      if (!assembledAt && existsSync(partial)) assembledAt = Date.now();
+      if (!assembledAt && existsSync(partial)) {
+        assembledAt = Date.now();
+        // Finalize has read every chunk; they stay until the sealed directory is renamed.
+        chunksComplete = await chunks.scan();
+      }
       // The timelines are written once every segment is muxed and the muxer's Chromium closed.
       if (!muxedAt && existsSync(join(partial, 'timelines', 'speaking.json'))) muxedAt = Date.now();
       return existsSync(manifestPath);
@@ -496,6 +525,9 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
           sent: after.video.framesSent - before.video.framesSent,
           encoded: after.video.framesEncoded - before.video.framesEncoded,
           recorded: windowCount(files, name, 'video', before.at, after.at).count,
+          stored: chunks.count(name, 'video', before.at, after.at),
+          storedTotal: chunks.total(name, 'video'),
+          fileTotal: fileTotal(files, name, 'video'),
           keyFrames: after.video.keyFramesEncoded - before.video.keyFramesEncoded,
           pli: after.video.pli - before.video.pli,
           fir: after.video.fir - before.video.fir,
@@ -510,6 +542,9 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
           sent: after.audio.packets - before.audio.packets,
           recorded: audio.count,
           holes: audio.holes,
+          stored: chunks.count(name, 'audio', before.at, after.at),
+          storedTotal: chunks.total(name, 'audio'),
+          fileTotal: fileTotal(files, name, 'audio'),
           kbps: ((after.audio.bytes - before.audio.bytes) * 8) / 1000 / windowSeconds,
         },
         linkReplaced: !after.open,
@@ -553,6 +588,7 @@ export async function recordMeeting(browser: Browser, options: MeetingOptions): 
       mkvBytes: files.reduce((sum, file) => sum + file.mkv.bytes, 0),
       segments: files.length,
       rotationGaps,
+      chunksComplete,
       recorderReceived:
         received0 && received1
           ? {

@@ -132,6 +132,15 @@ async function storedSeqs(setup: RecordingSetup, id: string): Promise<number[]> 
   return names.filter((name) => name.endsWith('.json')).map((name) => Number(name.replace('.json', ''))).sort((a, b) => a - b);
 }
 
+/** Segment numbers of the chunks the service holds for a recording. */
+async function storedSegments(setup: RecordingSetup, id: string): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const dir = join(setup.dataDir, 'work', id, 'chunks');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.json'));
+  const segments = await Promise.all(names.map(async (name) => (JSON.parse(await readFile(join(dir, name), 'utf8')) as { segment: number }).segment));
+  return [...new Set(segments)].sort((a, b) => a - b);
+}
+
 test('the recorder’s Chromium killed mid-meeting: it comes back, nothing before the crash is lost, the gap is marked', async ({ browser }) => {
   test.setTimeout(240_000);
   const setup = await startWithRecorder();
@@ -183,7 +192,7 @@ test('the recorder’s Chromium killed mid-meeting: it comes back, nothing befor
   }
 });
 
-test('a compliance room: the notice is accepted before joining, and the meeting is recorded from the start', async ({ browser }) => {
+test('a compliance room: the notice is accepted before joining, the meeting is recorded from the start, a camera switch starts a segment', async ({ browser }) => {
   const roomId = 'compliance-e2e-room-0001';
   const setup = await startWithRecorder({ COMPLIANCE_ROOMS: roomId });
   try {
@@ -200,6 +209,11 @@ test('a compliance room: the notice is accepted before joining, and the meeting 
     await expect(page.getByRole('button', { name: 'Stop recording', exact: true })).toHaveCount(0);
     const id = await recordingId(setup);
     await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 30_000 }).toBeGreaterThan(2);
+    // Another camera on the same RTP track: the recorder starts a new segment, so each file holds one source.
+    expect(await storedSegments(setup, id)).toEqual([0]);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByLabel('Camera').selectOption({ label: 'fake_device_2' });
+    await expect.poll(() => storedSegments(setup, id), { timeout: 30_000 }).toEqual([0, 1]);
   } finally {
     await setup.close();
   }

@@ -23,8 +23,13 @@ export const recorderConfigSchema = z
     /** The built client (it holds the recorder page). */
     CLIENT_DIR: z.string().min(1).default(defaultClientDir),
     SEGMENT_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
-    /** Also feed decrypted frames to the recorder browser's decoders (not needed: see docs/benchmarks.md). */
-    FEED_DECODERS: boolean.default(false),
+    /**
+     * Also feed decrypted frames to the recorder browser's decoders. On by default: a
+     * receiver whose decoder gets nothing asks its sender for key frames without end
+     * (about 3 PLIs a second), which costs every sender more than decoding costs the
+     * recorder (measured in docs/benchmarks.md, bench:recorder).
+     */
+    FEED_DECODERS: boolean.default(true),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   });
 

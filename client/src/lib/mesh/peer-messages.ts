@@ -30,6 +30,12 @@ export const chatSchema = z.strictObject({
 /** Sent to every peer on leaving: they drop us at once, even if our goodbye to the server is lost. */
 export const byeSchema = z.strictObject({ t: z.literal('bye') });
 
+/**
+ * The sender switched camera: the same RTP track now carries another source (perhaps of
+ * another size). The recorder starts a new segment, so each file holds one source.
+ */
+export const cameraSwitchedSchema = z.strictObject({ t: z.literal('camera-switched') });
+
 const base64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/);
 
 /** End-to-end key agreement (docs/security.md): our ephemeral key, identity key and DTLS fingerprint. */
@@ -77,6 +83,7 @@ export const peerMessageSchema = z.discriminatedUnion('t', [
   presenceSchema,
   chatSchema,
   byeSchema,
+  cameraSwitchedSchema,
   e2eeHelloSchema,
   e2eeConfirmSchema,
   e2eeOffSchema,

@@ -220,7 +220,8 @@ export class RecorderSession {
         participant.screen = message.screen;
         this.rotate();
       }
-    } else if (message.t === 'bye') this.#departed(peerId);
+    } else if (message.t === 'camera-switched') this.rotate();
+    else if (message.t === 'bye') this.#departed(peerId);
   }
 
   #consent(peerId: string, participant: Participant, message: ConsentMessage): void {

@@ -496,6 +496,7 @@ export class Meeting {
       this.#mesh?.replaceTrack(old, next);
       stream.removeTrack(old);
       old.stop();
+      if (kind === 'video') this.#mesh?.broadcast({ t: 'camera-switched' });
     }
     stream.addTrack(next);
     // A new MediaStream object makes the self view pick up the new track.
