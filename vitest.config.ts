@@ -8,6 +8,7 @@ export default defineConfig({
       { test: { name: 'sframe', root: './sframe', include: ['src/**/*.test.ts'] } },
       { test: { name: 'signaling', root: './signaling', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] } },
       { test: { name: 'recorder', root: './recorder', include: ['src/**/*.test.ts'] } },
+      { test: { name: 'archive', root: './archive', include: ['src/**/*.test.ts'] } },
       {
         extends: './client/vite.config.ts',
         root: './client',

@@ -1,0 +1,2 @@
+/** The archive service: see docs/archive.md. */
+export {};
