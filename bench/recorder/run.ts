@@ -28,7 +28,8 @@ const HELP = `npm run bench:recorder -- [flags]
   --long-no-feed          the memory run without the recorder feeding its decoders (default: feeding, as the service)
   --segment-seconds N     the service's SEGMENT_SECONDS for every recording (default: its own, 600);
                           shorter ones show what a segment rotation costs
-  --remux-seconds N       length of the synthetic input for the muxer (default 300)
+  --remux-seconds N       length of the synthetic input for the muxer (default 200: 8 participants then
+                          stay under the muxer's 128 MiB cap per job)
   --remux-kbps N          its video bitrate (default 450: what one link of an 8-person recorded meeting gets)
   --remux-participants L  participants per mux job (default 1,8)
   --skip-meeting, --skip-remux, --skip-long   leave a part out`;
@@ -41,7 +42,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     'long-seconds': { type: 'string', default: '60' },
     'segment-seconds': { type: 'string', default: '600' },
-    'remux-seconds': { type: 'string', default: '300' },
+    'remux-seconds': { type: 'string', default: '200' },
     'remux-kbps': { type: 'string', default: '450' },
     'remux-participants': { type: 'string', default: '1,8' },
     'long-no-feed': { type: 'boolean', default: false },

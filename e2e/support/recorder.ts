@@ -25,8 +25,11 @@ async function freePort(): Promise<number> {
 
 export interface RecordingSetup {
   signaling: RunningServer;
-  recorder: RunningRecorder;
+  /** The running recording service (a new one after restartRecorder()). */
+  readonly recorder: RunningRecorder;
   dataDir: string;
+  /** Stops the recording service as a shutdown would (recordings left running) and starts it again on the same data. */
+  restartRecorder(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,11 +48,18 @@ export async function startWithRecorder(env: Record<string, string> = {}): Promi
     LOG_LEVEL: 'warn',
   });
   const log = pino({ level: 'warn' });
-  const recorder = await startRecorder(config, log, createFinalizer(config, log));
+  const start = () => startRecorder(config, log, createFinalizer(config, log));
+  let recorder = await start();
   return {
     signaling,
-    recorder,
+    get recorder() {
+      return recorder;
+    },
     dataDir,
+    restartRecorder: async () => {
+      await recorder.close();
+      recorder = await start();
+    },
     close: async () => {
       await recorder.close();
       await signaling.close();

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
@@ -188,6 +188,77 @@ test('the recorder’s Chromium killed mid-meeting: it comes back, nothing befor
     expect(gaps.some((gap) => gap.reason === 'recorder-restart')).toBe(true);
     expect(manifest.segments.length).toBeGreaterThanOrEqual(2);
   } finally {
+    await setup.close();
+  }
+});
+
+test('the recording service restarted mid-meeting: it resumes the recording from its disk, and nothing is lost', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const setup = await startWithRecorder();
+  try {
+    const roomId = randomUUID();
+    const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
+    const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
+    await ada.getByRole('button', { name: 'Start recording' }).click();
+    await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
+    const id = await recordingId(setup);
+    await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 30_000 }).toBeGreaterThan(4);
+
+    // The service goes away (an upgrade, a reboot) with the recording running, and comes back.
+    await setup.restartRecorder();
+    const storedAtRestart = (await storedSeqs(setup, id)).length;
+    // It reopened the recording from its work directory: the recorder rejoins, the consents stand.
+    await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 60_000 }).toBeGreaterThan(storedAtRestart + 8);
+    const seqs = await storedSeqs(setup, id);
+    expect(seqs).toEqual(Array.from({ length: (seqs.at(-1) ?? 0) + 1 }, (_, i) => i));
+
+    await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
+    const dir = await finishedRecording(setup, id);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.segments.length).toBeGreaterThanOrEqual(2);
+    const gaps = manifest.segments.flatMap((segment) => segment.tracks.flatMap((track) => track.gaps));
+    expect(gaps.some((gap) => gap.reason === 'recorder-restart')).toBe(true);
+    for (const name of ['Ada', 'Grace']) expect(manifest.participants.map((p) => p.name)).toContain(name);
+    await run(process.execPath, [VERIFY, dir]);
+  } finally {
+    await setup.close();
+  }
+});
+
+test('the recording disk fills up: the meeting is told, metrics count it, and once there is room nothing is lost', async ({ browser }) => {
+  test.skip(process.getuid?.() !== 0, 'a small tmpfs stands for the full disk, and mounting it needs root');
+  test.setTimeout(240_000);
+  const setup = await startWithRecorder();
+  // The service's work directory on a real file system of 1 MiB: it fills within seconds.
+  const work = join(setup.dataDir, 'work');
+  await mkdir(work, { recursive: true });
+  await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'conclave-e2e-full', work]);
+  try {
+    const roomId = randomUUID();
+    const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
+    const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
+    await ada.getByRole('button', { name: 'Start recording' }).click();
+    await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
+    const id = await recordingId(setup);
+
+    for (const page of [ada, grace]) await expect(page.getByText('The recorder’s disk is full', { exact: false })).toBeVisible({ timeout: 60_000 });
+    const metrics = await (await fetch(`${setup.recorder.url}/metrics`)).text();
+    expect(Number(/^conclave_recorder_disk_full_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    const storedWhileFull = await storedSeqs(setup, id);
+
+    // Room again: the recorder page uploads what it kept, and says so.
+    await run('mount', ['-o', 'remount,size=256m', work]);
+    for (const page of [ada, grace]) await expect(page.getByText('The recorder has recovered', { exact: false })).toBeVisible({ timeout: 60_000 });
+    await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 60_000 }).toBeGreaterThan(storedWhileFull.length + 8);
+    const seqs = await storedSeqs(setup, id);
+    expect(seqs).toEqual(Array.from({ length: (seqs.at(-1) ?? 0) + 1 }, (_, i) => i));
+
+    await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
+    // What was stored before the disk filled is intact: the sealed recording verifies.
+    await run(process.execPath, [VERIFY, await finishedRecording(setup, id)]);
+  } finally {
+    // Lazily: the service may still hold a file open there until it closes.
+    await run('umount', ['--lazy', work]).catch(() => undefined);
     await setup.close();
   }
 });

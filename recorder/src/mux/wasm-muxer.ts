@@ -7,12 +7,13 @@
  * job that overruns, reloads ffmpeg.wasm and tries once more, then fails with MuxError
  * 'timeout'.
  *
- * Memory, measured with 192 MB of input (16 min of 1.5 Mbit/s VP8 plus Opus): ffmpeg's
- * wasm memory stays at its initial 32 MiB (inputs are read from blobs as ffmpeg goes);
- * the renderer peaks at about 1.7 times the input (the output in the in-memory file
- * system, then in chunks on the way out) and the browser process at about 2 times (the
- * input and output blobs), all returned when the worker ends: about 0.7 GB at the
- * default cap of 192 MiB. Longer recordings are muxed segment by segment.
+ * Memory: ffmpeg's wasm memory stays at its initial 32 MiB (inputs are read from blobs
+ * as ffmpeg goes); the output sits in the in-memory file system, then in chunks on the
+ * way out, and the browser process holds the input and output blobs, all returned when
+ * the worker ends. Summed over the muxer's Chromium processes, bench:recorder measured
+ * a peak PSS of about 450 MiB plus 3.7 times the input (529 MiB for 20 MiB, 1054 MiB
+ * for 161 MiB), so jobs over 128 MiB of input are refused (about 930 MiB) and the
+ * recorder page rotates segments at 96 MiB. Longer recordings are muxed segment by segment.
  */
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { MuxError } from './errors.js';
@@ -30,7 +31,7 @@ export interface WasmMuxerOptions {
   timeoutMs?: number;
   /** Default 1000: 1 s per MiB, far above what a copy needs. */
   timeoutMsPerMiB?: number;
-  /** Refuses jobs with more input than this (default 192 MiB), to stay under 1 GB per job. */
+  /** Refuses jobs with more input than this (default 128 MiB), to stay under 1 GB per job. */
   maxInputBytes?: number;
   /** Loading (or reloading) ffmpeg.wasm in the page may take this long (default 60 s). */
   loadTimeoutMs?: number;
@@ -84,7 +85,7 @@ const MIB = 2 ** 20;
 const DEFAULTS = {
   timeoutMs: 5 * 60_000,
   timeoutMsPerMiB: 1000,
-  maxInputBytes: 192 * MIB,
+  maxInputBytes: 128 * MIB,
   loadTimeoutMs: 60_000,
 };
 const ATTEMPTS = 2;
