@@ -227,12 +227,12 @@ async function fillBag(input: RecordingBagInput, bag: string, options: BagOption
   const context = { input, files: bagged, exportedAt: now, softwareAgent, requestedBy: options.requestedBy, sourceOrganization: options.sourceOrganization };
   tagFiles.push(['metadata/dublin-core.xml', dublinCoreXml(context)], ['metadata/premis.xml', premisXml(context)]);
 
-  const tagLines: string[] = [];
-  for (const [path, text] of tagFiles) {
+  let tagManifest = '';
+  for (const [path, text] of tagFiles.sort(([a], [b]) => compareCodeUnits(a, b))) {
     await ensureDir(dirname(join(bag, path)));
-    tagLines.push(manifestLine(await writeNewFile(join(bag, path), text), path));
+    tagManifest += manifestLine(await writeNewFile(join(bag, path), text), path);
   }
-  await writeNewFile(join(bag, TAG_MANIFEST), tagLines.sort(compareCodeUnits).join(''));
+  await writeNewFile(join(bag, TAG_MANIFEST), tagManifest);
   for (const dir of created) await fsyncDirectory(dir);
 
   return { payloadBytes, payloadFiles: bagged.length, sha256: new Map(bagged.map((file) => [file.bagPath, file.sha256])) };
