@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, ffmpeg, probe, scratchDir } from './debian-ffmpeg.js';
 import { OGG_FLAG_CONTINUED, readOggPackets, readOggPages } from './ogg.js';
-import { type OpusInputPacket, writeOggOpus } from './ogg-opus.js';
+import { type OpusInputPacket, silencePackets, writeOggOpus } from './ogg-opus.js';
 import { opusPacketSamples } from './opus-toc.js';
 
 let scratch: Awaited<ReturnType<typeof scratchDir>>;
@@ -29,6 +29,14 @@ function withTimestamps(packets: readonly Uint8Array[], start = 2 ** 32 - 5 * 96
     timestamp += opusPacketSamples(data) ?? 0;
     return packet;
   });
+}
+
+/** Mean volume of the decoded audio between two times (s), from ffmpeg's volumedetect. */
+async function meanVolumeDb(path: string, from: number, to: number): Promise<number> {
+  const { stderr } = await decode(path, ['-v', 'info'], ['-af', `atrim=${from}:${to},volumedetect`]);
+  const match = /mean_volume: (-?[\d.]+|-inf) dB/.exec(stderr);
+  if (!match) throw new Error(`no volume in ffmpeg's output: ${stderr}`);
+  return match[1] === '-inf' ? -Infinity : Number(match[1]);
 }
 
 async function written(name: string, data: Uint8Array): Promise<string> {
@@ -63,15 +71,26 @@ describe('writeOggOpus', () => {
     expect((await probe(path)).streams[0]).toMatchObject({ codec_name: 'opus', channels: 1 });
   });
 
-  it('reports a timestamp jump as a gap and closes it up in the file', async () => {
+  it('reports a timestamp jump as a gap and covers it with silence, so later audio keeps its time', async () => {
     const input = withTimestamps(encoded);
     const lost = [...input.slice(0, 50), ...input.slice(60)]; // 200 ms never arrived
     const result = writeOggOpus({ packets: lost });
     expect(result.gaps).toEqual([{ packetIndex: 50, atSample: 50 * 960, missingSamples: 10 * 960 }]);
-    expect(result.durationSamples).toBe(91 * 960);
+    expect(result.durationSamples).toBe(101 * 960);
     const path = await written('gap.ogg', result.data);
-    expect(Number((await probe(path)).format.duration)).toBeCloseTo(1.82, 1);
+    expect(Number((await probe(path)).format.duration)).toBeCloseTo(2.02, 1);
     expect((await decode(path)).stderr).toBe('');
+    // The 200 ms decode to digital silence, between the tone before and after.
+    expect(await meanVolumeDb(path, 1.02, 1.18)).toBeLessThan(-80);
+    expect(await meanVolumeDb(path, 1.3, 1.6)).toBeGreaterThan(-30);
+
+    const closed = writeOggOpus({ packets: lost, fillGaps: false });
+    expect(closed.durationSamples).toBe(91 * 960);
+  });
+
+  it('covers odd jumps to the nearest 2.5 ms', () => {
+    expect(silencePackets(960 * 2 + 480 + 120 + 50).map((packet) => opusPacketSamples(packet))).toEqual([960, 960, 480, 120]);
+    expect(silencePackets(59)).toEqual([]);
   });
 
   it('leaves out packets with a malformed TOC and says which', async () => {

@@ -5,9 +5,11 @@
  * Timing: granule positions are the running sum of the packets' own durations (read
  * from each TOC), not their RTP timestamps. The Ogg Opus timeline has no way to say
  * "nothing for 300 ms" other than packets that cover it, so when the RTP timestamps jump
- * (packets lost before they reached us, DTX, a muted track) the audio after the jump
- * moves earlier in the file. Each jump is returned as a gap, with where it falls in the
- * file and how long it was, for the caller to record as a gap marker (or to realign).
+ * forward (packets lost before they reached us, a dropped link, DTX) the writer covers
+ * the jump with CELT silence packets, and the audio after it stays aligned with the
+ * video (whose IVF frames carry their own timestamps). Each jump is also returned as a
+ * gap, with where it falls in the file and how long it was, for the caller to record as
+ * a gap marker. A jump backwards cannot be covered: the audio after it moves later.
  */
 import { OggStreamWriter } from './ogg.js';
 import { opusPacketSamples } from './opus-toc.js';
@@ -31,6 +33,8 @@ export interface OggOpusOptions {
   /** Logical stream serial number. */
   serial?: number;
   vendor?: string;
+  /** Cover forward timestamp jumps with silence (default true); false closes them up instead. */
+  fillGaps?: boolean;
 }
 
 export interface OpusGap {
@@ -55,9 +59,28 @@ export const OPUS_SAMPLE_RATE = 48_000;
 const DEFAULT_SERIAL = 0x636f6e63; // "conc"
 /** Pages close after about a second of audio, as ffmpeg's do: damage to one page loses little. */
 const PAGE_SAMPLES = OPUS_SAMPLE_RATE;
+/** Longest jump covered with silence: a day. Longer ones are corrupt timestamps, closed up. */
+const MAX_FILL_SAMPLES = 24 * 3600 * OPUS_SAMPLE_RATE;
+
+/**
+ * Opus packets that decode to silence: a CELT-only fullband frame (TOC configurations
+ * 31, 30, 29, 28: 20, 10, 5 and 2.5 ms, mono, one frame) whose range-coded payload
+ * 0xFF 0xFE sets the silence flag (RFC 6716 section 4.3).
+ */
+const SILENCE = [960, 480, 240, 120].map((samples, i) => ({ samples, data: Uint8Array.of((31 - i) << 3, 0xff, 0xfe) }));
+
+/** Silence packets covering `samples` (to the nearest 2.5 ms, the shortest Opus frame). */
+export function silencePackets(samples: number): Uint8Array[] {
+  const packets: Uint8Array[] = [];
+  let left = Math.round(samples / 120) * 120;
+  for (const { samples: size, data } of SILENCE) {
+    for (; left >= size; left -= size) packets.push(data);
+  }
+  return packets;
+}
 
 export function writeOggOpus(options: OggOpusOptions): OggOpusResult {
-  const { packets, channels = 2, preSkip = 0, serial = DEFAULT_SERIAL, vendor = 'conclave' } = options;
+  const { packets, channels = 2, preSkip = 0, serial = DEFAULT_SERIAL, vendor = 'conclave', fillGaps = true } = options;
   if (!Number.isInteger(preSkip) || preSkip < 0 || preSkip > 0xffff) throw new RangeError(`bad pre-skip ${preSkip}`);
   const writer = new OggStreamWriter(serial);
   // Each header packet sits alone on its page, and audio starts on a fresh page (RFC 7845 section 3).
@@ -72,6 +95,14 @@ export function writeOggOpus(options: OggOpusOptions): OggOpusResult {
   let written = 0;
   let pageStart = 0;
   let expected: bigint | undefined;
+  const append = (data: Uint8Array, samples: number) => {
+    written += samples;
+    writer.write({ data, granule: BigInt(preSkip + written) });
+    if (written - pageStart >= PAGE_SAMPLES) {
+      writer.flush();
+      pageStart = written;
+    }
+  };
   for (const [index, packet] of packets.entries()) {
     const samples = opusPacketSamples(packet.data);
     if (samples === null) {
@@ -80,15 +111,14 @@ export function writeOggOpus(options: OggOpusOptions): OggOpusResult {
     }
     const timestamp = unwrapper.unwrap(packet.rtpTimestamp);
     if (expected !== undefined && timestamp !== expected) {
-      gaps.push({ packetIndex: index, atSample: written, missingSamples: Number(timestamp - expected) });
+      const missingSamples = Number(timestamp - expected);
+      gaps.push({ packetIndex: index, atSample: written, missingSamples });
+      if (fillGaps && missingSamples > 0 && missingSamples <= MAX_FILL_SAMPLES) {
+        for (const silence of silencePackets(missingSamples)) append(silence, opusPacketSamples(silence) ?? 0);
+      }
     }
     expected = timestamp + BigInt(samples);
-    written += samples;
-    writer.write({ data: packet.data, granule: BigInt(preSkip + written) });
-    if (written - pageStart >= PAGE_SAMPLES) {
-      writer.flush();
-      pageStart = written;
-    }
+    append(packet.data, samples);
   }
   return { data: writer.end(), durationSamples: written, gaps, dropped };
 }
