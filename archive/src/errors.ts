@@ -11,6 +11,7 @@ export type ArchiveErrorCode =
   | 'retention-active'
   | 'legal-hold'
   | 'not-active'
+  | 'invalid-query'
   | 'config'
   | 'database';
 

@@ -1,0 +1,126 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openArchive } from '../archive.js';
+import { type NewRecording } from './types.js';
+
+const fresh = () => openArchive(mkdtempSync(join(tmpdir(), 'archive-catalog-')));
+const AUDIT = { actor: 'test', action: 'ingest' } as const;
+
+function recording(id: string, overrides: Partial<NewRecording> = {}): NewRecording {
+  return {
+    id,
+    room: 'board',
+    startedAt: '2025-01-01T10:00:00.000Z',
+    endedAt: '2025-01-01T11:00:00.000Z',
+    manifestSha256: 'a'.repeat(64),
+    previousManifestSha256: null,
+    recorderKeyId: '0123456789abcdef',
+    chainStatus: 'first',
+    chainPreviousId: null,
+    retentionUntil: null,
+    ingestedAt: '2025-01-02T00:00:00.000Z',
+    participants: [{ id: 'p1', name: 'Alice' }],
+    tags: [],
+    files: [{ path: 'manifest.json', size: 10, sha256: 'b'.repeat(64), kind: 'manifest' }],
+    ...overrides,
+  };
+}
+
+describe('SqliteCatalog', () => {
+  it('stores a recording with its participants, tags and files, and audits the insert in the same transaction', async () => {
+    const archive = fresh();
+    await archive.catalog.insertRecording(recording('rec-1', { tags: ['board', 'q1'], participants: [{ id: 'p1', name: 'Alice' }, { id: 'p2', name: 'Élodie Martin' }] }), { ...AUDIT, recordingId: 'rec-1' });
+    expect(await archive.catalog.getRecording('rec-1')).toEqual({
+      id: 'rec-1',
+      room: 'board',
+      startedAt: '2025-01-01T10:00:00.000Z',
+      endedAt: '2025-01-01T11:00:00.000Z',
+      durationMs: 3_600_000,
+      manifestSha256: 'a'.repeat(64),
+      previousManifestSha256: null,
+      recorderKeyId: '0123456789abcdef',
+      chainStatus: 'first',
+      chainPreviousId: null,
+      status: 'active',
+      retentionUntil: null,
+      legalHold: null,
+      ingestedAt: '2025-01-02T00:00:00.000Z',
+    });
+    expect(await archive.catalog.participants('rec-1')).toEqual([{ id: 'p1', name: 'Alice' }, { id: 'p2', name: 'Élodie Martin' }]);
+    expect(await archive.catalog.tags('rec-1')).toEqual(['board', 'q1']);
+    expect(await archive.catalog.files('rec-1')).toEqual([{ path: 'manifest.json', size: 10, sha256: 'b'.repeat(64), kind: 'manifest' }]);
+    expect(archive.audit.entries().map((entry) => [entry.action, entry.recordingId])).toEqual([['ingest', 'rec-1']]);
+    expect(await archive.catalog.getRecording('none')).toBeNull();
+  });
+
+  it('refuses a second recording with the same id, and keeps nothing of it (nor its audit entry)', async () => {
+    const archive = fresh();
+    await archive.catalog.insertRecording(recording('rec-1'), AUDIT);
+    await expect(archive.catalog.insertRecording(recording('rec-1', { room: 'other' }), AUDIT)).rejects.toMatchObject({ code: 'conflict' });
+    expect((await archive.catalog.getRecording('rec-1'))?.room).toBe('board');
+    expect(archive.audit.entries()).toHaveLength(1);
+  });
+
+  it('rolls back a half-inserted recording (a duplicate file path fails after the row was written)', async () => {
+    const archive = fresh();
+    const file = { path: 'a.mkv', size: 1, sha256: 'c'.repeat(64), kind: 'segment' } as const;
+    await expect(archive.catalog.insertRecording(recording('rec-1', { files: [file, file] }), AUDIT)).rejects.toThrow(/UNIQUE/);
+    expect(await archive.catalog.getRecording('rec-1')).toBeNull();
+    expect(await archive.catalog.participants('rec-1')).toEqual([]);
+    expect(archive.audit.entries()).toEqual([]);
+  });
+
+  it('searches by room, dates, participant (any case, any accent, substring), duration and all of the tags', async () => {
+    const archive = fresh();
+    const at = (day: number, minutes: number) => ({ startedAt: `2025-01-${String(day).padStart(2, '0')}T10:00:00.000Z`, endedAt: new Date(Date.parse(`2025-01-${String(day).padStart(2, '0')}T10:00:00.000Z`) + minutes * 60_000).toISOString() });
+    await archive.catalog.insertRecordings([
+      recording('r1', { ...at(1, 30), room: 'board', participants: [{ id: 'p', name: 'Élodie Martin' }], tags: ['legal', 'q1'] }),
+      recording('r2', { ...at(2, 60), room: 'sales', participants: [{ id: 'p', name: 'Bob' }], tags: ['q1'] }),
+      recording('r3', { ...at(3, 90), room: 'board', participants: [{ id: 'p', name: 'ELODIE Durand' }, { id: 'q', name: 'Bo' }], tags: ['legal'] }),
+      recording('r4', { ...at(4, 5), room: 'board', participants: [{ id: 'p', name: 'Zoé' }], tags: ['legal', 'q1', 'x'] }),
+    ]);
+    const ids = async (query: Parameters<typeof archive.catalog.search>[0]) => (await archive.catalog.search(query)).recordings.map((r) => r.id);
+    expect(await ids({})).toEqual(['r4', 'r3', 'r2', 'r1']);
+    expect(await ids({ room: 'board' })).toEqual(['r4', 'r3', 'r1']);
+    expect(await ids({ startedFrom: '2025-01-02T00:00:00Z', startedTo: '2025-01-04T00:00:00Z' })).toEqual(['r3', 'r2']);
+    expect(await ids({ participant: 'elodie' })).toEqual(['r3', 'r1']);
+    expect(await ids({ participant: 'LODIE MAR' })).toEqual(['r1']);
+    expect(await ids({ participant: 'zoe' })).toEqual(['r4']);
+    expect(await ids({ participant: 'bo' })).toEqual(['r3', 'r2']);
+    expect(await ids({ participant: '"; DROP' })).toEqual([]);
+    expect(await ids({ minDurationMs: 30 * 60_000, maxDurationMs: 60 * 60_000 })).toEqual(['r2', 'r1']);
+    expect(await ids({ tags: ['legal', 'q1'] })).toEqual(['r4', 'r1']);
+    expect(await ids({ tags: ['legal', 'legal'] })).toEqual(['r4', 'r3', 'r1']);
+    expect(await ids({ room: 'board', tags: ['q1'], participant: 'é' })).toEqual(['r4', 'r1']);
+    await expect(archive.catalog.search({ startedFrom: 'yesterday' })).rejects.toMatchObject({ code: 'invalid-query' });
+    await expect(archive.catalog.search({ limit: 0 })).rejects.toMatchObject({ code: 'invalid-query' });
+    await expect(archive.catalog.search({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'invalid-query' });
+  });
+
+  it('pages in a stable order with a total, even when two recordings start at the same time', async () => {
+    const archive = fresh();
+    await archive.catalog.insertRecordings(['a', 'b', 'c', 'd', 'e'].map((id) => recording(id)));
+    const first = await archive.catalog.search({ limit: 2 });
+    expect(first.recordings.map((r) => r.id)).toEqual(['e', 'd']);
+    expect(first.total).toBe(5);
+    // A recording added between pages does not shift the next page.
+    await archive.catalog.insertRecordings([recording('f', { startedAt: '2025-01-01T12:00:00.000Z', endedAt: '2025-01-01T13:00:00.000Z' })]);
+    const second = await archive.catalog.search({ limit: 2, cursor: first.nextCursor! });
+    expect(second.recordings.map((r) => r.id)).toEqual(['c', 'b']);
+    const third = await archive.catalog.search({ limit: 2, cursor: second.nextCursor! });
+    expect(third.recordings.map((r) => r.id)).toEqual(['a']);
+    expect(third.nextCursor).toBeNull();
+  });
+
+  it('keeps legal holds and retention on active recordings only, with a reason', async () => {
+    const archive = fresh();
+    await archive.catalog.insertRecordings([recording('rec-1')]);
+    await expect(archive.catalog.setLegalHold('rec-1', '  ', { actor: 'a', action: 'hold' })).rejects.toMatchObject({ code: 'invalid-query' });
+    await expect(archive.catalog.setLegalHold('rec-1', null, { actor: 'a', action: 'release' })).rejects.toMatchObject({ code: 'conflict' });
+    await archive.catalog.setLegalHold('rec-1', 'case 42', { actor: 'a', action: 'hold', recordingId: 'rec-1' });
+    expect((await archive.catalog.getRecording('rec-1'))?.legalHold).toEqual({ reason: 'case 42' });
+    await expect(archive.catalog.setLegalHold('missing', 'x', { actor: 'a', action: 'hold' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
