@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
+import { OFFLINE_CHROMIUM_ARGS } from '@conclave/recorder';
 
 const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -24,15 +25,9 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): { path: stri
 
 /** Fake camera and microphone, autoplay allowed, and nothing that reaches outside the machine. */
 export const CHROMIUM_ARGS = [
-  '--no-sandbox',
+  ...OFFLINE_CHROMIUM_ARGS,
   // Three fake cameras, so switching devices can be tested. Chromium's second fake camera
   // is a depth camera (Y16) that WebRTC cannot encode: tests switch to the third.
   '--use-fake-device-for-media-stream=device-count=3',
   '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu',
 ];

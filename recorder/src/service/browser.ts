@@ -1,8 +1,12 @@
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Logger } from 'pino';
 
-/** Flags for a headless Chromium that reaches nothing but our own hosts. */
-export const RECORDER_CHROMIUM_ARGS = [
+/**
+ * Flags for a headless Chromium that reaches nothing but our own hosts (no update,
+ * sync or background requests), plays media without a gesture and runs as root. The
+ * recorder, its muxer and the browser tests all start from these.
+ */
+export const OFFLINE_CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--autoplay-policy=no-user-gesture-required',
   '--disable-background-networking',
@@ -10,6 +14,10 @@ export const RECORDER_CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-gpu',
+];
+
+export const RECORDER_CHROMIUM_ARGS = [
+  ...OFFLINE_CHROMIUM_ARGS,
   // The recorder page must keep its timers at full speed even though nobody looks at it.
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',
