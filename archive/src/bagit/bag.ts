@@ -21,7 +21,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { compareCodeUnits, formatBagInfo, formatBagSize, manifestLine, payloadOxum, unsafeBagPathReason } from './encoding.js';
 import { BagExportError } from './errors.js';
-import { describeRecording, dublinCoreXml, premisXml, type BaggedFile } from './metadata.js';
+import { describeHold, describeRecording, dublinCoreXml, premisXml, type BaggedFile } from './metadata.js';
 import type { BagOptions, BagPayloadFile, BagSummary, RecordingBagInput } from './types.js';
 
 export const BAG_SOFTWARE_AGENT = 'Conclave archive (@conclave/archive 0.1.0)';
@@ -33,7 +33,10 @@ export const NOTICE_LOG = 'notice-log.json';
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
-/** Throws BagExportError('invalid-input') naming the first thing wrong with `input`. */
+/**
+ * Throws BagExportError naming the first thing wrong with `input`: 'invalid-input', or
+ * 'fixity-mismatch' when the raw manifest does not hash to the catalog's SHA-256.
+ */
 export function checkBagInput(input: RecordingBagInput): void {
   const invalid = (message: string, path?: string): never => {
     throw new BagExportError('invalid-input', message, path);
@@ -41,6 +44,16 @@ export function checkBagInput(input: RecordingBagInput): void {
   if (!input.recordingId) invalid('the recording id is empty');
   if (input.manifest.parsed.recordingId !== input.recordingId) {
     invalid(`the signed manifest is recording "${input.manifest.parsed.recordingId}", not "${input.recordingId}"`);
+  }
+  if (input.manifest.sha256 !== undefined) {
+    const actual = createHash('sha256').update(input.manifest.raw).digest('hex');
+    if (actual !== input.manifest.sha256) {
+      throw new BagExportError(
+        'fixity-mismatch',
+        `"${SIGNED_MANIFEST}": the raw manifest has SHA-256 ${actual} but the catalog expects ${input.manifest.sha256}; export aborted`,
+        SIGNED_MANIFEST,
+      );
+    }
   }
   const seen = new Set<string>();
   for (const file of input.files) {
@@ -253,7 +266,7 @@ function bagInfoTxt(input: RecordingBagInput, options: BagOptions, now: Date, so
     ['Conclave-Ended-At', input.endedAt],
     ['Conclave-Recorder-Key-Id', input.manifest.parsed.recorder.keyId],
     ['Conclave-Retain-Until', input.retention.retainUntil ?? 'indefinitely'],
-    ...input.retention.holds.map((hold): [string, string] => ['Conclave-Legal-Hold', `${hold.id} since ${hold.since}: ${hold.reason}`]),
+    ...input.retention.holds.map((hold): [string, string] => ['Conclave-Legal-Hold', describeHold(hold)]),
   ];
   return formatBagInfo(fields);
 }

@@ -1,6 +1,6 @@
 /** metadata/dublin-core.xml (dcterms) and metadata/premis.xml (PREMIS 3) of a recording's bag. */
 import { isoDuration, mediaTypeOf } from './encoding.js';
-import type { BagFixityEvent, RecordingBagInput } from './types.js';
+import type { BagFixityEvent, BagHold, RecordingBagInput } from './types.js';
 import { el, xmlDocument, type XmlElement } from './xml.js';
 
 /** One payload file as it ended up in the bag. */
@@ -39,9 +39,14 @@ export function describeRecording(input: RecordingBagInput): string {
   return `Recording of the Conclave meeting room "${input.room}" from ${input.startedAt} to ${input.endedAt}: ${recorded} recorded participant${recorded === 1 ? '' : 's'}, ${input.files.length} file${input.files.length === 1 ? '' : 's'} and the recorder's signed manifest.`;
 }
 
+/** "legal hold hold-7 since 2024-06-01T00:00:00Z: litigation", leaving out what is unknown. */
+export function describeHold(hold: BagHold): string {
+  return `legal hold${hold.id ? ` ${hold.id}` : ''}${hold.since ? ` since ${hold.since}` : ''}: ${hold.reason}`;
+}
+
 export function describeRetention(input: RecordingBagInput): string {
   const until = input.retention.retainUntil ? `retained until ${input.retention.retainUntil}` : 'retained with no end date';
-  const holds = input.retention.holds.map((hold) => `legal hold ${hold.id} since ${hold.since}: ${hold.reason}`);
+  const holds = input.retention.holds.map((hold) => describeHold(hold));
   return [until, ...holds].join('; ');
 }
 

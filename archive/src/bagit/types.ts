@@ -44,9 +44,10 @@ export interface BagFixityEvent {
 }
 
 export interface BagHold {
-  id: string;
   reason: string;
-  since: string;
+  /** The hold's id and since when it applies, when the catalog keeps them. */
+  id?: string;
+  since?: string;
 }
 
 export interface BagRetention {
@@ -67,8 +68,11 @@ export interface RecordingBagInput {
   retention: BagRetention;
   /** When the archive catalogued the recording (the PREMIS ingestion event), if known. */
   ingestedAt?: string;
-  /** The signed manifest: `raw` is copied byte for byte to data/manifest.json. */
-  manifest: { parsed: Manifest; raw: Uint8Array };
+  /**
+   * The signed manifest: `raw` is copied byte for byte to data/manifest.json; with
+   * `sha256` (the catalog's), the raw bytes must hash to it.
+   */
+  manifest: { parsed: Manifest; raw: Uint8Array; sha256?: string };
   /**
    * Every file of the recording except manifest.json: segments, speaking timelines, and
    * optionally a notice-log.json (otherwise one is written from `participants`).
