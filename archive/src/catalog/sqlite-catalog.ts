@@ -81,6 +81,11 @@ export class SqliteCatalog implements ArchiveCatalog {
     return rows.map(toRecord);
   }
 
+  async findFollowers(sha256: string): Promise<RecordingRecord[]> {
+    const rows = this.#db.prepare('SELECT * FROM recordings WHERE previous_manifest_sha256 = ? ORDER BY ingested_at, id').all(sha256) as RecordingRow[];
+    return rows.map(toRecord);
+  }
+
   async insertRecording(recording: NewRecording, audit: AuditInput): Promise<void> {
     this.#db
       .transaction(() => {

@@ -106,6 +106,8 @@ export interface Tombstone {
 export interface ArchiveCatalog {
   getRecording(id: string): Promise<RecordingRecord | null>;
   findByManifestSha256(sha256: string): Promise<RecordingRecord[]>;
+  /** The recordings whose manifest names `sha256` as the previous one. */
+  findFollowers(sha256: string): Promise<RecordingRecord[]>;
   /** Catalogs a recording and appends `audit`, all in one transaction; throws ArchiveError 'conflict' if the id is taken. */
   insertRecording(recording: NewRecording, audit: AuditInput): Promise<void>;
   /** Many at once, in one transaction, unaudited: imports and tests. */
