@@ -1,0 +1,70 @@
+/** The archive's configuration, from the environment; validated at start, every bad setting named. */
+import { z } from 'zod';
+import { ArchiveError } from './errors.js';
+import { type RetentionPolicy } from './retention/policy.js';
+
+// Ed25519 raw public key: 32 bytes, 44 base64 characters (as in manifest.recorder.publicKey).
+const BASE64_32_BYTES = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+// Days, or null for 'forever'; from the environment (a string) or the room JSON (a number or a string).
+const days = z.unknown().transform((value, ctx): number | null => {
+  if (value === 'forever') return null;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number === 'number' && Number.isInteger(number) && number >= 1 && number <= 100 * 366) return number;
+  ctx.addIssue({ code: 'custom', message: `a whole number of days (1 to 36600), or 'forever', not ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
+
+export const archiveConfigSchema = z.strictObject({
+  /** catalog.sqlite and objects/ live here. */
+  ARCHIVE_DATA_DIR: z.string().min(1).default('archive-data'),
+  /** Comma- or space-separated base64 Ed25519 public keys of the recorders whose recordings are accepted. */
+  ARCHIVE_TRUSTED_RECORDER_KEYS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .pipe(z.array(z.string().regex(BASE64_32_BYTES, 'each key is the base64 of a raw 32-byte Ed25519 public key, as in a manifest’s recorder.publicKey'))),
+  /** Days a recording is kept after it ends, unless its room says otherwise. */
+  ARCHIVE_RETENTION_DAYS: days.default(null),
+  /** JSON object, room -> days or "forever": {"legal": 3650, "standup": 30}. */
+  ARCHIVE_ROOM_RETENTION: z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON: expected an object such as {"legal": 3650, "standup": "forever"}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().min(1), days)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface ArchiveConfig {
+  dataDir: string;
+  trustedRecorderKeys: string[];
+  retention: RetentionPolicy;
+  logLevel: z.output<typeof archiveConfigSchema>['LOG_LEVEL'];
+}
+
+const KEYS = Object.keys(archiveConfigSchema.shape);
+
+export function loadArchiveConfig(env: NodeJS.ProcessEnv = process.env): ArchiveConfig {
+  const picked = Object.fromEntries(KEYS.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]));
+  const parsed = archiveConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`);
+    throw new ArchiveError('config', `invalid archive configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  return {
+    dataDir: config.ARCHIVE_DATA_DIR,
+    trustedRecorderKeys: config.ARCHIVE_TRUSTED_RECORDER_KEYS,
+    retention: {
+      defaultDays: config.ARCHIVE_RETENTION_DAYS,
+      rooms: config.ARCHIVE_ROOM_RETENTION,
+    },
+    logLevel: config.LOG_LEVEL,
+  };
+}
