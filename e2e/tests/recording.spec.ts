@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { expect, joinAs, openRoom, test } from '../support/fixtures.js';
 import { ffprobe, startWithRecorder, type RecordingSetup } from '../support/recorder.js';
 
@@ -38,6 +38,22 @@ async function recordingId(setup: RecordingSetup): Promise<string> {
     })
     .not.toBe('');
   return id;
+}
+
+/** Ada and Grace in a meeting that Ada records, both consenting; returns their pages and the recording's id. */
+async function recordAdaAndGrace(browser: Browser, setup: RecordingSetup): Promise<{ ada: Page; grace: Page; id: string }> {
+  const roomId = randomUUID();
+  const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
+  const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
+  await ada.getByRole('button', { name: 'Start recording' }).click();
+  await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
+  return { ada, grace, id: await recordingId(setup) };
+}
+
+/** Every chunk numbered so far reached the service: the sequence numbers have no hole. */
+async function expectNoMissingChunk(setup: RecordingSetup, id: string): Promise<void> {
+  const seqs = await storedSeqs(setup, id);
+  expect(seqs).toEqual(Array.from({ length: (seqs.at(-1) ?? 0) + 1 }, (_, i) => i));
 }
 
 test('two consent, one declines: the recording holds exactly the two, verified and signed', async ({ browser }) => {
@@ -145,12 +161,7 @@ test('the recorder’s Chromium killed mid-meeting: it comes back, nothing befor
   test.setTimeout(240_000);
   const setup = await startWithRecorder();
   try {
-    const roomId = randomUUID();
-    const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
-    const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
-    await ada.getByRole('button', { name: 'Start recording' }).click();
-    await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
-    const id = await recordingId(setup);
+    const { ada, id } = await recordAdaAndGrace(browser, setup);
     await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 30_000 }).toBeGreaterThan(4);
 
     // The service stops taking chunks for a while: they pile up in the recorder's IndexedDB.
@@ -178,8 +189,7 @@ test('the recorder’s Chromium killed mid-meeting: it comes back, nothing befor
     await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 60_000 }).toBeGreaterThan(storedBefore + 8);
     await ada.waitForTimeout(3000);
     // No hole: every chunk numbered before the crash reached the service.
-    const seqs = await storedSeqs(setup, id);
-    expect(seqs).toEqual(Array.from({ length: (seqs.at(-1) ?? 0) + 1 }, (_, i) => i));
+    await expectNoMissingChunk(setup, id);
 
     await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
     const dir = await finishedRecording(setup, id);
@@ -196,12 +206,7 @@ test('the recording service restarted mid-meeting: it resumes the recording from
   test.setTimeout(240_000);
   const setup = await startWithRecorder();
   try {
-    const roomId = randomUUID();
-    const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
-    const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
-    await ada.getByRole('button', { name: 'Start recording' }).click();
-    await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
-    const id = await recordingId(setup);
+    const { ada, id } = await recordAdaAndGrace(browser, setup);
     await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 30_000 }).toBeGreaterThan(4);
 
     // The service goes away (an upgrade, a reboot) with the recording running, and comes back.
@@ -209,8 +214,7 @@ test('the recording service restarted mid-meeting: it resumes the recording from
     const storedAtRestart = (await storedSeqs(setup, id)).length;
     // It reopened the recording from its work directory: the recorder rejoins, the consents stand.
     await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 60_000 }).toBeGreaterThan(storedAtRestart + 8);
-    const seqs = await storedSeqs(setup, id);
-    expect(seqs).toEqual(Array.from({ length: (seqs.at(-1) ?? 0) + 1 }, (_, i) => i));
+    await expectNoMissingChunk(setup, id);
 
     await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
     const dir = await finishedRecording(setup, id);
@@ -234,12 +238,7 @@ test('the recording disk fills up: the meeting is told, metrics count it, and on
   await mkdir(work, { recursive: true });
   await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'conclave-e2e-full', work]);
   try {
-    const roomId = randomUUID();
-    const ada = await joinAs(browser, setup.signaling, { name: 'Ada', roomId });
-    const grace = await joinAs(browser, setup.signaling, { name: 'Grace', roomId });
-    await ada.getByRole('button', { name: 'Start recording' }).click();
-    await Promise.all([consent(ada, 'Record me'), consent(grace, 'Record me')]);
-    const id = await recordingId(setup);
+    const { ada, grace, id } = await recordAdaAndGrace(browser, setup);
 
     for (const page of [ada, grace]) await expect(page.getByText('The recorder’s disk is full', { exact: false })).toBeVisible({ timeout: 60_000 });
     const metrics = await (await fetch(`${setup.recorder.url}/metrics`)).text();
@@ -250,8 +249,7 @@ test('the recording disk fills up: the meeting is told, metrics count it, and on
     await run('mount', ['-o', 'remount,size=256m', work]);
     for (const page of [ada, grace]) await expect(page.getByText('The recorder has recovered', { exact: false })).toBeVisible({ timeout: 60_000 });
     await expect.poll(async () => (await storedSeqs(setup, id)).length, { timeout: 60_000 }).toBeGreaterThan(storedWhileFull.length + 8);
-    const seqs = await storedSeqs(setup, id);
-    expect(seqs).toEqual(Array.from({ length: (seqs.at(-1) ?? 0) + 1 }, (_, i) => i));
+    await expectNoMissingChunk(setup, id);
 
     await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
     // What was stored before the disk filled is intact: the sealed recording verifies.
