@@ -1,2 +1,30 @@
-/** The archive service: see docs/archive.md. */
-export {};
+/** The archive: store and catalog of finished recordings, with audit, retention and fixity. */
+export { openArchive, CATALOG_FILE, OBJECTS_DIR, type Archive } from './archive.js';
+export { loadArchiveConfig, archiveConfigSchema, type ArchiveConfig } from './config.js';
+export { ArchiveError, IngestRefusedError, UnsafePathError, type ArchiveErrorCode } from './errors.js';
+export { unsafePathReason, assertSafeRelativePath, recordingIdProblem, assertSafeRecordingId } from './paths.js';
+export { type ObjectStore, type StoredObject, type ObjectInfo, type ByteRange } from './store/object-store.js';
+export { LocalObjectStore } from './store/local-store.js';
+export { openArchiveDatabase, migrate, schemaVersion, type ArchiveDatabase } from './db/database.js';
+export { SqliteCatalog } from './catalog/sqlite-catalog.js';
+export { nameKey } from './catalog/names.js';
+export {
+  RECORDING_STATUSES,
+  type ArchiveCatalog,
+  type CatalogFile,
+  type ChainStatus,
+  type FileKind,
+  type FixityEvent,
+  type NewRecording,
+  type RecordingRecord,
+  type RecordingStatus,
+  type SearchPage,
+  type SearchQuery,
+  type Tombstone,
+} from './catalog/types.js';
+export { AuditLog, AUDIT_ACTIONS, GENESIS_HASH, type AuditAction, type AuditEntry, type AuditHead, type AuditInput, type AuditProblem, type AuditVerification } from './audit/audit-log.js';
+export { ingestRecording, type IngestDeps, type IngestResult } from './ingest/ingest.js';
+export { type ChainLink } from './ingest/chain.js';
+export { retentionUntil, KEEP_FOREVER, type RetentionPolicy } from './retention/policy.js';
+export { assertAvailable, deleteRecording, releaseLegalHold, setLegalHold, setRetention, sweepExpired, type Deleted, type RetentionDeps, type SweepReport } from './retention/retention.js';
+export { runFixity, checkRecordingFixity, FIXITY_AGENT, type FixityDeps, type FixityProblem, type FixityReport } from './fixity/fixity.js';
