@@ -55,6 +55,8 @@ const configSchema = z
 
     ALLOWED_ORIGINS: listOf(z.url({ message: 'must be an origin such as https://meet.example.org' })).default([]),
     TRUST_PROXY: boolean.default(false),
+    /** Browsers reach this server over HTTPS (directly or through a TLS proxy): send Strict-Transport-Security. */
+    SERVED_OVER_HTTPS: boolean.default(false),
     MAX_CONNECTIONS: count(1, 1_000_000).default(10_000),
     MAX_CONNECTIONS_PER_IP: count(1, 1_000_000).default(100),
     EVENTS_PER_SECOND: count(1, 1_000_000).default(50),

@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
 import type { Metrics } from './metrics.js';
+import { applyHeaders } from './security-headers.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface HttpDeps {
   clientDir: string;
   metrics: Metrics;
+  /** Security headers sent with every response (security-headers.ts). */
+  securityHeaders: Readonly<Record<string, string>>;
   /** Null when ready; otherwise why not (shutting down, store unreachable). */
   notReady(): Promise<string | null>;
 }
@@ -19,9 +22,10 @@ function sendText(res: ServerResponse, status: number, body: string, type = 'tex
 
 /**
  * HTTP side of the server: probes, metrics and the built client. Any path that is not
- * a file gets index.html, so that `/r/<room-id>` opens the app.
+ * a file gets index.html, so that `/r/<room-id>` opens the app. Every response carries
+ * the security headers (CSP and the rest), the client's pages and scripts above all.
  */
-export function createHttpHandler({ clientDir, metrics, notReady }: HttpDeps): RequestHandler {
+export function createHttpHandler({ clientDir, metrics, notReady, securityHeaders }: HttpDeps): RequestHandler {
   const serveClient = existsSync(clientDir)
     ? sirv(clientDir, {
         single: true,
@@ -34,6 +38,7 @@ export function createHttpHandler({ clientDir, metrics, notReady }: HttpDeps): R
     : undefined;
 
   return (req, res) => {
+    applyHeaders(res, securityHeaders);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed\n');
     const path = (req.url ?? '/').split('?')[0];
     switch (path) {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createSignaling, type Signaling } from './app.js';
 import type { Config } from './config.js';
 import { createHttpHandler } from './http.js';
+import { appPolicy, securityHeaders } from './security-headers.js';
 import type { SignalInterceptor } from './handlers/context.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -37,6 +38,15 @@ async function openStore(config: Config, log: Logger) {
   return backend;
 }
 
+/**
+ * The meeting app's headers: it connects to this server ('self', Socket.IO included) and,
+ * when recording is on, to the recording service (start and stop).
+ */
+export function clientSecurityHeaders(config: Pick<Config, 'RECORDER_URL' | 'SERVED_OVER_HTTPS'>): Record<string, string> {
+  const connectTo = config.RECORDER_URL ? [new URL(config.RECORDER_URL).origin] : [];
+  return securityHeaders({ csp: appPolicy(connectTo), tls: config.SERVED_OVER_HTTPS });
+}
+
 /** Starts HTTP + Socket.IO on the configured host and port (port 0 picks a free one). */
 export async function startServer(config: Config, log: Logger, testing: { interceptSignal?: SignalInterceptor } = {}): Promise<RunningServer> {
   const metrics = new Metrics();
@@ -48,6 +58,7 @@ export async function startServer(config: Config, log: Logger, testing: { interc
     createHttpHandler({
       clientDir: config.CLIENT_DIR,
       metrics,
+      securityHeaders: clientSecurityHeaders(config),
       notReady: async () => {
         if (stopping) return 'shutting down';
         try {

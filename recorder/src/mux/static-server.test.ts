@@ -17,7 +17,14 @@ describe('MuxServer', () => {
     expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const page = await fetch(server.pageUrl);
     expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect(page.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('permissions-policy')).toContain('geolocation=()');
+    expect(page.headers.get('strict-transport-security')).toBeNull();
     for (const [path, type] of [
       ['/mux/mux.js', 'text/javascript; charset=utf-8'],
       ['/ffmpeg/index.js', 'text/javascript; charset=utf-8'],
@@ -27,6 +34,8 @@ describe('MuxServer', () => {
     ]) {
       const response = await fetch(`${server.origin}${path}`, { method: 'HEAD' });
       expect([path, response.status, response.headers.get('content-type')]).toEqual([path, 200, type]);
+      // Workers take their CSP from their script's response: the scripts carry it too.
+      expect(response.headers.get('content-security-policy')).toBe(page.headers.get('content-security-policy'));
     }
   });
 

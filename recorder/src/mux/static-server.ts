@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
+import { applyHeaders, muxPagePolicy, securityHeaders } from '@conclave/signaling/security-headers';
 import { type MuxAssets, listFiles } from './assets.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -19,8 +20,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** Same-origin only; wasm compilation allowed; no inline script, no outside request. */
-const CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'";
+/** Same-origin only; wasm compilation allowed; no inline script, no outside request. Plain HTTP on loopback: no HSTS. */
+const HEADERS = securityHeaders({ csp: muxPagePolicy(), tls: false });
 
 export interface JobEndpoints {
   id: string;
@@ -105,8 +106,7 @@ export class MuxServer {
 
   #handle(request: IncomingMessage, response: ServerResponse): void {
     response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    response.setHeader('Content-Security-Policy', CSP);
+    applyHeaders(response, HEADERS);
     const path = new URL(request.url ?? '/', this.#origin).pathname;
     const [, jobId, inputIndex, out] = JOB_ROUTE.exec(path) ?? [];
     const job = jobId === undefined ? undefined : this.#jobs.get(jobId);

@@ -127,3 +127,28 @@ describe('starting and stopping', () => {
     expect(await transport.json()).toEqual({ error: 'recording needs an end-to-end encrypted meeting; transport-only meetings cannot be recorded yet' });
   });
 });
+
+describe('security headers', () => {
+  it('the recorder page and its scripts may reach this service and the signaling server only', async () => {
+    const page = await fetch(`${base}/recorder.html`);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const port = new URL(base).port;
+    expect(csp).toContain(`connect-src 'self' http://127.0.0.1:${port} ws://127.0.0.1:${port} http://127.0.0.1:3999 ws://127.0.0.1:3999;`);
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('strict-transport-security')).toBeNull();
+    const script = /src="(\/assets\/recorder-[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(`${base}${script}`)).headers.get('content-security-policy')).toBe(csp);
+  });
+
+  it('Strict-Transport-Security when browsers reach the service over HTTPS', async () => {
+    const { recorderSecurityHeaders } = await import('./http.js');
+    const headers = recorderSecurityHeaders({ publicUrl: 'https://rec.lan', SIGNALING_URL: 'https://meet.lan' });
+    expect(headers['strict-transport-security']).toBe('max-age=31536000');
+    expect(headers['content-security-policy']).toContain("connect-src 'self' https://rec.lan wss://rec.lan https://meet.lan wss://meet.lan;");
+  });
+});

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import sirv from 'sirv';
 import { z } from 'zod';
 import { RecordingTokenError, verifyRecordingGrant } from '@conclave/signaling/recording-tokens';
+import { applyHeaders, appPolicy, connectSourcesFor, securityHeaders } from '@conclave/signaling/security-headers';
 import { ChunkConflictError, chunkMetaSchema, DiskFullError } from './chunk-files.js';
 import type { RecorderServiceConfig } from './config.js';
 import type { RecorderMetrics } from './metrics.js';
@@ -53,6 +54,16 @@ async function readJson<T extends z.ZodType>(request: IncomingMessage, schema: T
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
   return parsed.data;
+}
+
+/**
+ * The recorder page's headers (security-headers.ts): it talks to this service (uploads,
+ * at its public URL) and to the signaling server (Socket.IO over WebSocket), nothing
+ * else. HSTS when browsers reach the service over HTTPS.
+ */
+export function recorderSecurityHeaders(config: Pick<RecorderServiceConfig, 'publicUrl' | 'SIGNALING_URL'>): Record<string, string> {
+  const connectTo = [...new Set([...connectSourcesFor(config.publicUrl), ...connectSourcesFor(config.SIGNALING_URL)])];
+  return securityHeaders({ csp: appPolicy(connectTo), tls: new URL(config.publicUrl).protocol === 'https:' });
 }
 
 /**
@@ -111,6 +122,8 @@ export function createRecorderHandler(deps: { config: RecorderServiceConfig; rec
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // publicUrl is only known once listening when the port is 0: built per request.
+    applyHeaders(response, recorderSecurityHeaders(config));
     const url = new URL(request.url ?? '/', 'http://recorder.invalid');
     const path = url.pathname;
     const origin = request.headers.origin;
