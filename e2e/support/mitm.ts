@@ -105,7 +105,7 @@ export async function manInTheMiddle(
     if (to && posingAs && deliver) deliver(to, { from: posingAs, data });
   });
   // Evaluated, not added as a <script>: the app's CSP refuses inline scripts.
-  await page.evaluate(MITM_SCRIPT);
+  await page.evaluate(`${MITM_SCRIPT}; undefined`);
 
   const interceptSignal: SignalInterceptor = ({ to, message }, send) => {
     deliver = send;

@@ -96,7 +96,8 @@ export function connectSourcesFor(url: string): string[] {
  * Powerful features: the meeting needs the camera, the microphone, screen sharing,
  * full screen and autoplay, for its own origin only (`(self)`: never for a frame from
  * elsewhere); everything else that can reach hardware, location, payments or
- * identities is off for everyone.
+ * identities is off for everyone. Only features Chromium knows: an unknown one is
+ * reported on every page load (Web Bluetooth, for one, is not a policy feature there).
  */
 export const PERMISSIONS_POLICY = [
   'camera=(self)',
@@ -106,7 +107,6 @@ export const PERMISSIONS_POLICY = [
   'autoplay=(self)',
   ...[
     'accelerometer',
-    'bluetooth',
     'browsing-topics',
     'gyroscope',
     'geolocation',

@@ -58,7 +58,7 @@ describe('security headers', () => {
     const policy = securityHeaders({ csp: appPolicy(), tls: false })['permissions-policy'] as string;
     const features = Object.fromEntries(policy.split(', ').map((entry) => entry.split('=') as [string, string]));
     for (const feature of ['camera', 'microphone', 'display-capture', 'fullscreen', 'autoplay']) expect(features[feature]).toBe('(self)');
-    for (const feature of ['geolocation', 'payment', 'usb', 'serial', 'hid', 'bluetooth', 'midi']) expect(features[feature]).toBe('()');
+    for (const feature of ['geolocation', 'payment', 'usb', 'serial', 'hid', 'midi']) expect(features[feature]).toBe('()');
   });
 
   it('connect sources: the origin and its WebSocket twin', () => {

@@ -4,6 +4,7 @@
  * base64url JSON of RecorderConfig with the room secret. The service drives it through
  * window.conclaveRecorder.
  */
+import '../lib/zod-jitless.js';
 import { z } from 'zod';
 import { RecorderSession, type RecorderConfig } from '../lib/recorder/recorder-session.js';
 import { detectTransformPath } from '../lib/e2ee/media-encryption.js';

@@ -15,7 +15,7 @@
  * for 161 MiB), so jobs over 128 MiB of input are refused (about 930 MiB) and the
  * recorder page rotates segments at 96 MiB. Longer recordings are muxed segment by segment.
  */
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { MuxError } from './errors.js';
 import { ffmetadata, ffmpegArgs } from './ffmpeg-args.js';
 import { type MuxJob, muxJobSchema } from './job.js';
@@ -35,6 +35,8 @@ export interface WasmMuxerOptions {
   maxInputBytes?: number;
   /** Loading (or reloading) ffmpeg.wasm in the page may take this long (default 60 s). */
   loadTimeoutMs?: number;
+  /** Test-only: sees the browser context it launched before the mux page opens (BrowserObserver). */
+  observe?: (context: BrowserContext) => Promise<void>;
   /** Called after each successful job with its figures. */
   onReport?: (report: MuxReport) => void;
 }
@@ -124,7 +126,9 @@ export class WasmMuxer {
       try {
         if (!options.launch) throw new Error('WasmMuxer needs a page or a Chromium to launch');
         browser = await chromium.launch({ executablePath: options.launch.executablePath, args: [...options.launch.args] });
-        page = await (await browser.newContext()).newPage();
+        const context = await browser.newContext();
+        await options.observe?.(context);
+        page = await context.newPage();
       } catch (error) {
         await browser?.close();
         await server.close();

@@ -16,6 +16,13 @@ export const OFFLINE_CHROMIUM_ARGS: readonly string[] = [
   '--disable-gpu',
 ];
 
+/**
+ * Test-only: called with each browser context the service opens (the recorder page's,
+ * the muxer's) before any page opens in it, so a test can watch every request and every
+ * page of it (e2e/tests/offline.spec.ts). Production passes none.
+ */
+export type BrowserObserver = (context: BrowserContext, role: 'recorder' | 'muxer') => Promise<void>;
+
 export const RECORDER_CHROMIUM_ARGS = [
   ...OFFLINE_CHROMIUM_ARGS,
   // The recorder page must keep its timers at full speed even though nobody looks at it.
@@ -36,7 +43,14 @@ export class RecorderBrowser {
   restarts = 0;
 
   constructor(
-    readonly options: { chromiumPath: string; profileDir: string; log: Logger; onRestart: () => void },
+    readonly options: {
+      chromiumPath: string;
+      profileDir: string;
+      log: Logger;
+      onRestart: () => void;
+      /** Test-only: sees each browser context before any page opens in it (see BrowserObserver). */
+      observe?: BrowserObserver | undefined;
+    },
   ) {}
 
   async open(url: string): Promise<Page> {
@@ -69,6 +83,7 @@ export class RecorderBrowser {
   async #launch(): Promise<BrowserContext> {
     const { chromiumPath, profileDir, log } = this.options;
     const context = await chromium.launchPersistentContext(profileDir, { executablePath: chromiumPath, headless: true, args: RECORDER_CHROMIUM_ARGS });
+    await this.options.observe?.(context, 'recorder');
     context.on('close', () => {
       if (this.#closing) return;
       this.#context = null;

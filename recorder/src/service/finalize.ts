@@ -1,5 +1,6 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import type { Logger } from 'pino';
 import { sealRecording } from '../manifest/chain.js';
 import type { RecordingDraft, Segment } from '../manifest/schema.js';
@@ -9,7 +10,7 @@ import { detectSpeaking, speakingToJson, speakingToWebVtt } from '../timeline/sp
 import { assemble, type AssembledSegment, type Assembly } from './assemble.js';
 import type { ChunkFiles } from './chunk-files.js';
 import type { RecorderServiceConfig } from './config.js';
-import { RECORDER_CHROMIUM_ARGS } from './browser.js';
+import { RECORDER_CHROMIUM_ARGS, type BrowserObserver } from './browser.js';
 import type { Finalizer, RecordingState } from './recordings.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -40,7 +41,8 @@ function chaptersOf(segment: AssembledSegment, assembly: Assembly): { startMs: n
  * previous recording. Built in a hidden directory, then renamed: a recording directory
  * is complete or absent.
  */
-export function createFinalizer(config: RecorderServiceConfig, log: Logger): Finalizer {
+export function createFinalizer(config: RecorderServiceConfig, log: Logger, testing: { observeBrowser?: BrowserObserver } = {}): Finalizer {
+  const observe = testing.observeBrowser;
   const root = join(config.RECORDER_DATA_DIR, 'recordings');
   return async (state: RecordingState, chunkFiles: ChunkFiles) => {
     const metas = await chunkFiles.list();
@@ -55,7 +57,10 @@ export function createFinalizer(config: RecorderServiceConfig, log: Logger): Fin
     const start = state.startedAt;
     const restarts = state.restarts;
     const segments: Segment[] = [];
-    const muxer = assembly.segments.length > 0 ? await WasmMuxer.start({ launch: { executablePath: config.CHROMIUM_PATH, args: RECORDER_CHROMIUM_ARGS } }) : null;
+    const muxer = assembly.segments.length > 0 ? await WasmMuxer.start({
+            launch: { executablePath: config.CHROMIUM_PATH, args: RECORDER_CHROMIUM_ARGS },
+            ...(observe ? { observe: (context: BrowserContext) => observe(context, 'muxer') } : {}),
+          }) : null;
     try {
       for (const [position, segment] of assembly.segments.entries()) {
         const file = `segments/segment-${String(position + 1).padStart(4, '0')}.mkv`;

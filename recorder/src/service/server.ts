@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RecorderBrowser } from './browser.js';
+import { RecorderBrowser, type BrowserObserver } from './browser.js';
 import type { RecorderServiceConfig } from './config.js';
 import { createRecorderHandler } from './http.js';
 import { RecorderMetrics } from './metrics.js';
@@ -19,7 +19,12 @@ export interface RunningRecorder {
 }
 
 /** Starts the recording service: HTTP routes, the recorder browser, and the recordings the disk still holds. */
-export async function startRecorder(config: RecorderServiceConfig, log: Logger, finalize: Finalizer): Promise<RunningRecorder> {
+export async function startRecorder(
+  config: RecorderServiceConfig,
+  log: Logger,
+  finalize: Finalizer,
+  testing: { observeBrowser?: BrowserObserver } = {},
+): Promise<RunningRecorder> {
   await mkdir(join(config.RECORDER_DATA_DIR, 'work'), { recursive: true });
   const metrics = new RecorderMetrics();
   let recordings: Recordings | null = null;
@@ -27,6 +32,7 @@ export async function startRecorder(config: RecorderServiceConfig, log: Logger, 
     chromiumPath: config.CHROMIUM_PATH,
     profileDir: join(config.RECORDER_DATA_DIR, 'browser-profile'),
     log,
+    observe: testing.observeBrowser,
     onRestart: () => {
       metrics.browserRestarts.inc();
       void recordings?.reopenAll().catch((error: unknown) => log.error({ err: String(error) }, 'could not reopen the recorder pages'));
