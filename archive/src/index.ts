@@ -28,3 +28,4 @@ export { type ChainLink } from './ingest/chain.js';
 export { retentionUntil, KEEP_FOREVER, type RetentionPolicy } from './retention/policy.js';
 export { assertAvailable, deleteRecording, releaseLegalHold, setLegalHold, setRetention, sweepExpired, type Deleted, type RetentionDeps, type SweepReport } from './retention/retention.js';
 export { runFixity, checkRecordingFixity, FIXITY_AGENT, type FixityDeps, type FixityProblem, type FixityReport } from './fixity/fixity.js';
+export * from './bagit/index.js';

@@ -1,24 +1,17 @@
 /**
- * Which names may become paths in the store. The same rule as the recorder's manifest
- * paths (recorder/src/manifest/schema.ts, `unsafePathReason`, not exported by
- * @conclave/recorder): relative, forward slashes, no empty, "." or ".." segment, and only
- * letters, digits, '.', '_', '-'. Anything the recorder writes passes; nothing else needs to.
+ * Which names may become paths in the store: the recorder's manifest paths (relative,
+ * forward slashes, no empty, "." or ".." segment, and only letters, digits, '.', '_',
+ * '-'). Anything the recorder writes passes; nothing else needs to.
  */
+import { unsafePathReason as recorderPathReason } from '@conclave/recorder/manifest';
 import { UnsafePathError } from './errors.js';
 
 const SAFE_SEGMENT = /^[A-Za-z0-9._-]{1,255}$/;
 
+/** The recorder's rule; NUL is named apart, for a clearer message. */
 export function unsafePathReason(path: string): string | null {
-  if (path.length === 0) return 'empty path';
-  if (path.length > 1024) return 'path longer than 1024 characters';
   if (path.includes('\0')) return 'NUL character in path';
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return 'absolute path';
-  if (path.includes('\\')) return 'backslash in path (use forward slashes)';
-  const segments = path.split('/');
-  if (segments.includes('..')) return "path traversal: a '..' segment leaves the recording";
-  if (segments.some((segment) => segment === '' || segment === '.')) return "empty or '.' segment in path";
-  if (!segments.every((segment) => SAFE_SEGMENT.test(segment))) return "character not allowed in path (letters, digits, '.', '_', '-')";
-  return null;
+  return recorderPathReason(path);
 }
 
 export function assertSafeRelativePath(path: string): void {

@@ -7,7 +7,7 @@
  * (a daily report, a ticket) and pass it to verify() to catch that too.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalJson } from '@conclave/recorder/manifest';
 import { type ArchiveDatabase } from '../db/database.js';
 
 export const AUDIT_ACTIONS = ['view', 'download', 'export', 'hold', 'release', 'delete', 'ingest', 'login', 'login-failed', 'fixity', 'retention'] as const;

@@ -18,6 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fsyncDirectory } from '@conclave/recorder/manifest';
 import type { Readable } from 'node:stream';
 import { compareCodeUnits, formatBagInfo, formatBagSize, manifestLine, payloadOxum, unsafeBagPathReason } from './encoding.js';
 import { BagExportError } from './errors.js';
@@ -159,14 +160,6 @@ async function copyVerified(file: BagPayloadFile, dest: string): Promise<void> {
   }
 }
 
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

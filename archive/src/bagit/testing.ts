@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Manifest } from '@conclave/recorder';
+import type { Manifest } from '@conclave/recorder/manifest';
 import type { BagParticipant, BagPayloadFile, RecordingBagInput } from './types.js';
 
 export const TRICKY_NAME = 'Ada & "Bob" <x>';

@@ -1,6 +1,6 @@
 /** What a BagIt export of one recording is made from: the catalog's view of the recording. */
 import type { Readable } from 'node:stream';
-import type { Manifest } from '@conclave/recorder';
+import type { Manifest } from '@conclave/recorder/manifest';
 
 export type NoticeEventName = Manifest['participants'][number]['notices'][number]['event'];
 

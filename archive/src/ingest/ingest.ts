@@ -7,7 +7,7 @@
  * removed: a recording is in the archive whole, or not at all.
  */
 import { join } from 'node:path';
-import { checkRecording, MANIFEST_FILE, type Manifest } from '@conclave/recorder';
+import { checkRecording, MANIFEST_FILE, type Manifest } from '@conclave/recorder/manifest';
 import { type AuditLog } from '../audit/audit-log.js';
 import { type ArchiveCatalog, type CatalogFile, type FileKind, type NewRecording } from '../catalog/types.js';
 import { ArchiveError, IngestRefusedError } from '../errors.js';

@@ -8,6 +8,7 @@ import { constants, createReadStream, type Stats } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, realpath, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { type Readable } from 'node:stream';
+import { fsyncDirectory } from '@conclave/recorder/manifest';
 import { ArchiveError, UnsafePathError } from '../errors.js';
 import { assertSafeRecordingId, assertSafeRelativePath } from '../paths.js';
 import { type ByteRange, type ObjectInfo, type ObjectStore, type StoredObject } from './object-store.js';
@@ -162,13 +163,4 @@ function notFoundOr(error: unknown, recordingId: string, path: string): unknown 
   if (code === 'ENOENT' || code === 'ENOTDIR') return new ArchiveError('not-found', `${recordingId}/${path} is not in the store`, { cause: error });
   if (code === 'ELOOP') return new UnsafePathError(`${recordingId}/${path}`, 'is a symbolic link in the store');
   return error;
-}
-
-export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,12 +1,10 @@
 /**
- * Test fixtures: real recordings, sealed and signed by the recorder's own code (imported
- * from its source: @conclave/recorder does not export its signing functions). For tests only.
+ * Test fixtures: real recordings, sealed and signed by the recorder's own code. For tests only.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sealRecording } from '../../../recorder/src/manifest/chain.js';
-import { loadOrCreateRecorderKey, type RecorderKey } from '../../../recorder/src/manifest/signing.js';
+import { loadOrCreateRecorderKey, sealRecording, type RecorderKey } from '@conclave/recorder/manifest';
 
 export type { RecorderKey };
 
