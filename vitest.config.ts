@@ -12,7 +12,7 @@ export default defineConfig({
       {
         extends: './client/vite.config.ts',
         root: './client',
-        test: { name: 'client', root: './client', include: ['src/**/*.test.ts'] },
+        test: { name: 'client', root: './client', include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'] },
       },
     ],
   },
