@@ -70,9 +70,14 @@ export async function expectVideoFlowing(
     .toBeGreaterThanOrEqual(minFrames);
 }
 
-/** Resolves once the page's video element at `selector` shows frames (videoWidth > 0). */
-export async function expectVideoShown(page: Page, testId: string, index = 0): Promise<void> {
+/**
+ * Resolves once the page's video element at `selector` shows frames (videoWidth > 0).
+ * A four-person mesh in one Chromium starts 12 encoders and 12 decoders (and the E2EE
+ * handshakes) at once: on a saturated two-core machine the first frame of the last
+ * stream took more than 15 s, hence the 45 s default.
+ */
+export async function expectVideoShown(page: Page, testId: string, index = 0, timeoutMs = 45_000): Promise<void> {
   await expect
-    .poll(() => page.getByTestId(testId).nth(index).locator('video').evaluate((video: HTMLVideoElement) => video.videoWidth))
+    .poll(() => page.getByTestId(testId).nth(index).locator('video').evaluate((video: HTMLVideoElement) => video.videoWidth), { timeout: timeoutMs })
     .toBeGreaterThan(0);
 }
