@@ -12,6 +12,7 @@ export type ArchiveErrorCode =
   | 'legal-hold'
   | 'not-active'
   | 'invalid-query'
+  | 'invalid'
   | 'config'
   | 'database';
 

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '@conclave/recorder/manifest';
 import { type ArchiveDatabase } from '../db/database.js';
 
-export const AUDIT_ACTIONS = ['view', 'download', 'export', 'hold', 'release', 'delete', 'ingest', 'login', 'login-failed', 'fixity', 'retention'] as const;
+export const AUDIT_ACTIONS = ['view', 'download', 'export', 'hold', 'release', 'delete', 'ingest', 'login', 'login-failed', 'logout', 'account', 'fixity', 'retention'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The hash the first entry follows. */
