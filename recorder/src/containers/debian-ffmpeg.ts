@@ -49,6 +49,7 @@ export interface ProbeStream {
   channels?: number;
   sample_rate?: string;
   duration?: string;
+  start_time?: string;
   nb_read_packets?: string;
   tags?: Record<string, string>;
 }

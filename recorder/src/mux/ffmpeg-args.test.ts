@@ -39,6 +39,18 @@ describe('ffmpegArgs', () => {
   });
 });
 
+describe('ffmpegArgs for an access copy', () => {
+  it('writes WebM, the same copy with the same offsets', () => {
+    const late = { ...job, format: 'webm' as const, inputs: [job.inputs[0]!, { ...job.inputs[1]!, offsetMs: 1250 }] };
+    expect(muxJobSchema.safeParse(late).success).toBe(true);
+    const args = ffmpegArgs(late, { dir: '/j', metadata: '/j.ffmeta', output: '/j.webm' }).join(' ');
+    expect(args).toContain('-f ivf -i /j/a.ivf -itsoffset 1.250 -f ogg -i /j/b.ogg');
+    expect(args).toContain('-c copy');
+    expect(args.endsWith('-f webm /j.webm')).toBe(true);
+    expect(muxJobSchema.safeParse({ ...job, format: 'mp4' }).success).toBe(false);
+  });
+});
+
 describe('ffmetadata', () => {
   it('escapes what FFMETADATA gives a meaning and cuts chapters to the segment', () => {
     expect(ffmetadata(job)).toBe(

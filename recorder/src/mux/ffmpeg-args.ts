@@ -1,7 +1,9 @@
 /**
  * The ffmpeg command line and FFMETADATA file of a mux job: every input track copied
- * as is into Matroska (`-c copy`, never a transcode), one output track per input with
- * its title, language and participant, and the chapters and title from FFMETADATA.
+ * as is into Matroska or WebM (`-c copy`, never a transcode), one output track per input
+ * with its title, language and participant, and the chapters and title from FFMETADATA.
+ * Each track keeps its offset (`-itsoffset`), so a WebM access copy made from some of a
+ * segment's tracks has the segment file's timeline.
  */
 import type { MuxJob } from './job.js';
 
@@ -31,7 +33,8 @@ export function ffmpegArgs(job: MuxJob, paths: MuxPaths): string[] {
     args.push(stream, `title=${input.title}`, stream, `PARTICIPANT=${input.participant}`);
     if (input.language) args.push(stream, `language=${input.language}`);
   });
-  args.push('-f', 'matroska', paths.output);
+  // Cues (the seek index) are written by default: the output is a seekable in-memory file.
+  args.push('-f', job.format ?? 'matroska', paths.output);
   return args;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What one mux job is: single-track input files (IVF or Ogg Opus, as the containers
- * module writes them), chapters and names. Validated before anything reaches ffmpeg,
+ * module writes them), the output container, chapters and names. Validated before anything reaches ffmpeg,
  * since names become file paths and titles become ffmpeg arguments.
  */
 import { z } from 'zod';
@@ -40,6 +40,12 @@ const chapterSchema = z
 export const muxJobSchema = z
   .strictObject({
     inputs: z.array(inputSchema).min(1).max(64),
+    /**
+     * The output container (default Matroska). WebM is Matroska restricted to what
+     * browsers play (VP8/VP9/Opus: the codecs the recorder keeps): the per-participant
+     * access copies.
+     */
+    format: z.enum(['matroska', 'webm']).optional(),
     chapters: z.array(chapterSchema).max(1000),
     title: label(256).optional(),
     /** Expected length of the segment: chapters are cut to it. */

@@ -139,6 +139,63 @@ describe('WasmMuxer', () => {
     }
   }, 60_000);
 
+  it('makes per-participant WebM access copies on the segment file\'s timeline, copied, with cues', async () => {
+    const { page } = await watchedPage();
+    const muxer = await WasmMuxer.start({ page });
+    try {
+      // Alice's camera from the segment's start, her microphone 120 ms later, Bob (audio only) 1.25 s later.
+      const [camera, mic] = job.inputs as [MuxJob['inputs'][number], MuxJob['inputs'][number]];
+      const aliceCamera = { ...camera, offsetMs: 0 };
+      const aliceMic = { ...mic, offsetMs: 120 };
+      const bobMic = { ...mic, name: 'bob-mic.ogg', title: 'Bob (microphone)', participant: 'bob-7', offsetMs: 1250 };
+      const segment = { ...job, durationHintMs: 4250, inputs: [aliceCamera, aliceMic, bobMic] };
+      const segmentPath = join(scratch.dir, 'segment.mkv');
+      await writeFile(segmentPath, await muxer.mux(segment));
+      const alicePath = join(scratch.dir, 'alice.webm');
+      await writeFile(alicePath, await muxer.mux({ ...segment, format: 'webm', inputs: [aliceCamera, aliceMic] }));
+      const bobPath = join(scratch.dir, 'bob.webm');
+      const bob = await muxer.mux({ ...segment, format: 'webm', inputs: [bobMic] });
+      await writeFile(bobPath, bob);
+
+      const whole = await probe(segmentPath);
+      expect(whole.streams.map((stream) => [stream.codec_name, stream.start_time])).toEqual([
+        ['vp8', '0.000000'],
+        ['opus', '0.120000'],
+        ['opus', '1.250000'],
+      ]);
+      const CUES = Buffer.from([0x1c, 0x53, 0xbb, 0x6b]);
+      for (const [path, participant, copied] of [
+        [alicePath, 'alice-42', [['v:0', 'v:0', videoSizes], ['a:0', 'a:0', audioSizes]]],
+        [bobPath, 'bob-7', [['a:0', 'a:1', audioSizes]]],
+      ] as const) {
+        const { streams, format } = await probe(path);
+        expect(format.format_name).toBe('matroska,webm');
+        expect(streams.map((stream) => stream.codec_name)).toEqual(copied.map(([kind]) => (kind === 'v:0' ? 'vp8' : 'opus')));
+        // Only this participant's tracks, each with the start time it has in the segment file.
+        const inSegment = whole.streams.filter((stream) => stream.tags?.PARTICIPANT === participant);
+        expect(streams.map((stream) => [stream.tags?.PARTICIPANT, stream.tags?.title, stream.start_time])).toEqual(
+          inSegment.map((stream) => [participant, stream.tags?.title, stream.start_time]),
+        );
+        for (const [stream, segmentStream, sizes] of copied) {
+          // Copied, not transcoded, and on the segment's clock: the same packets at the same times.
+          const own = await packets(path, stream);
+          expect(own.map((packet) => packet.size)).toEqual(sizes);
+          expect(own).toEqual(await packets(segmentPath, segmentStream));
+        }
+        // Cues, so a browser can seek.
+        expect((await readFile(path)).includes(CUES)).toBe(true);
+        expect(await decode(path)).toEqual({ code: 0, stdout: '', stderr: '' });
+      }
+      // Seeking through the cues lands on the key frame before the target, not the start.
+      expect((await packets(alicePath, 'v:0', 1.5))[0]!.time).toBe(1);
+      expect(await decode(alicePath, ['-ss', '1.5'], ['-frames:v', '1'])).toEqual({ code: 0, stdout: '', stderr: '' });
+      expect((await muxer.state()).jobFiles).toEqual([]);
+    } finally {
+      await muxer.close();
+      await page.context().close();
+    }
+  }, 60_000);
+
   it('refuses an invalid job before it reaches ffmpeg', async () => {
     const { page } = await watchedPage();
     const muxer = await WasmMuxer.start({ page });

@@ -151,7 +151,7 @@ export class WasmMuxer {
     await this.#page.evaluate(() => (window as unknown as MuxWindow).conclaveMux.load());
   }
 
-  /** Muxes one segment into Matroska; jobs queue behind each other. */
+  /** Muxes one segment (or some of its tracks) into Matroska or WebM; jobs queue behind each other. */
   mux(job: MuxJob): Promise<Uint8Array> {
     const parsed = muxJobSchema.safeParse(job);
     if (!parsed.success) {
@@ -233,7 +233,7 @@ export class WasmMuxer {
   /** One run in the page, raced against the watchdog. */
   async #attempt(job: MuxJob, endpoints: JobEndpoints, timeoutMs: number): Promise<PageResult | typeof TIMED_OUT> {
     const dir = `/job-${endpoints.id}`;
-    const paths = { dir, metadata: `${dir}.ffmeta`, output: `${dir}.mkv` };
+    const paths = { dir, metadata: `${dir}.ffmeta`, output: `${dir}.${job.format === 'webm' ? 'webm' : 'mkv'}` };
     const pageJob: PageJob = {
       inputs: job.inputs.map((input, index) => ({ url: endpoints.inputUrl(index), name: input.name })),
       metadata: ffmetadata(job),
