@@ -21,9 +21,13 @@ const valid: Manifest = {
       reason: 'start',
       tracks: [{ participant: 'p1', kind: 'audio', codec: 'opus', startOffsetMs: 120, gaps: [{ fromMs: 1000, toMs: 4000, reason: 'link-dropped' }] }],
       chapters: [{ startMs: 0, endMs: 60_000, title: 'Opening' }],
+      access: [{ participant: 'p1', file: 'segments/segment-0001/p1.webm' }],
     },
   ],
-  files: [{ path: 'segments/segment-0001.mkv', sha256: 'a'.repeat(64), bytes: 10 }],
+  files: [
+    { path: 'segments/segment-0001.mkv', sha256: 'a'.repeat(64), bytes: 10 },
+    { path: 'segments/segment-0001/p1.webm', sha256: 'd'.repeat(64), bytes: 8 },
+  ],
   signature: Buffer.alloc(64, 9).toString('base64'),
 };
 
@@ -51,7 +55,7 @@ describe('the manifest schema', () => {
       previousManifestSha256: 'B'.repeat(64),
       recorder: { publicKey: Buffer.alloc(31).toString('base64'), keyId: 'xyz' },
       participants: [{ ...valid.participants[0], notices: [{ event: 'ignored', notice: '', at: 'yesterday' }] }],
-      files: [{ path: 'segments/segment-0001.mkv', sha256: 'a'.repeat(63), bytes: -1 }],
+      files: [{ path: 'segments/segment-0001.mkv', sha256: 'a'.repeat(63), bytes: -1 }, valid.files[1]],
       signature: 'nope',
     };
     const found = problems(bad).map((line) => line.split(':')[0]);
@@ -80,7 +84,7 @@ describe('the manifest schema', () => {
   it('rejects paths that could leave the recording directory', () => {
     for (const path of ['../escape.mkv', 'segments/../../escape', '/etc/passwd', 'C:/x', 'a\\b', 'a//b', './a', 'a/', 'a b', 'ü.mkv']) {
       const found = problems({ ...valid, files: [...valid.files, { path, sha256: 'c'.repeat(64), bytes: 1 }] });
-      expect(found, path).toEqual([expect.stringMatching(/^files\[1\]\.path: /)]);
+      expect(found, path).toEqual([expect.stringMatching(/^files\[2\]\.path: /)]);
     }
     expect(problems({ ...valid, files: [...valid.files, { path: '../x', sha256: 'c'.repeat(64), bytes: 1 }] })[0]).toMatch(/path traversal/);
     expect(unsafePathReason('segments/segment-0001.mkv')).toBeNull();
@@ -93,13 +97,43 @@ describe('the manifest schema', () => {
     expect(problems({ ...valid, segments: [{ ...segment, file: 'segments/other.mkv' }] })).toEqual(['segments[0].file: "segments/other.mkv" is not in files']);
     expect(problems({ ...valid, segments: [{ ...segment, tracks: [{ ...segment.tracks[0], participant: 'ghost' }] }] })).toEqual([
       'segments[0].tracks[0].participant: "ghost" is not a participant id',
+      'segments[0].access[0].participant: "p1" has no track in this segment',
     ]);
-    expect(problems({ ...valid, segments: [segment, segment] })).toEqual(['segments[1].index: duplicate segment index 1']);
-    expect(problems({ ...valid, files: [...valid.files, valid.files[0]] })).toEqual(['files[1].path: duplicate path "segments/segment-0001.mkv"']);
+    expect(problems({ ...valid, segments: [segment, segment] })).toEqual([
+      'segments[1].index: duplicate segment index 1',
+      'segments[1].access[0].file: "segments/segment-0001/p1.webm" is already a segment file or another access copy',
+    ]);
+    expect(problems({ ...valid, files: [...valid.files, valid.files[0]] })).toEqual(['files[2].path: duplicate path "segments/segment-0001.mkv"']);
     expect(problems({ ...valid, files: [...valid.files, { path: 'manifest.json', sha256: 'c'.repeat(64), bytes: 1 }] })).toEqual([
-      'files[1].path: manifest.json cannot list itself',
+      'files[2].path: manifest.json cannot list itself',
     ]);
     expect(problems({ ...valid, segments: [{ ...segment, startOffsetMs: 10, endOffsetMs: 5 }] })).toEqual(['segments[0].endOffsetMs: endOffsetMs is before startOffsetMs']);
+  });
+
+  it('checks the access copies: known participants recorded in the segment, listed files, one role per file', () => {
+    const segment = valid.segments[0]!;
+    const withAccess = (access: unknown, extra: Partial<Manifest> = {}) => problems({ ...valid, ...extra, segments: [{ ...segment, access }] });
+    // Recordings sealed before access copies existed have none.
+    expect(problems({ ...valid, segments: [{ ...segment, access: undefined }], files: [valid.files[0]] })).toEqual([]);
+    expect(withAccess([])).toEqual([]);
+    expect(withAccess([{ participant: 'ghost', file: 'segments/segment-0001/p1.webm' }])).toEqual(['segments[0].access[0].participant: "ghost" is not a participant id']);
+    const bob = { id: 'p2', name: 'Bob', notices: [] };
+    expect(withAccess([{ participant: 'p2', file: 'segments/segment-0001/p1.webm' }], { participants: [...valid.participants, bob] })).toEqual([
+      'segments[0].access[0].participant: "p2" has no track in this segment',
+    ]);
+    expect(withAccess([{ participant: 'p1', file: 'segments/segment-0001/p9.webm' }])).toEqual(['segments[0].access[0].file: "segments/segment-0001/p9.webm" is not in files']);
+    expect(withAccess([{ participant: 'p1', file: 'segments/segment-0001.mkv' }])).toEqual([
+      'segments[0].access[0].file: "segments/segment-0001.mkv" is already a segment file or another access copy',
+    ]);
+    expect(withAccess([...segment.access!, ...segment.access!])).toEqual([
+      'segments[0].access[1].participant: a second access copy for "p1"',
+      'segments[0].access[1].file: "segments/segment-0001/p1.webm" is already a segment file or another access copy',
+    ]);
+    expect(withAccess([{ participant: 'p1', file: '../p1.webm' }])).toEqual([
+      expect.stringMatching(/^segments\[0\]\.access\[0\]\.file: path traversal/),
+      'segments[0].access[0].file: "../p1.webm" is not in files',
+    ]);
+    expect(withAccess([{ ...segment.access![0], kind: 'video' }])).toEqual(['segments[0].access[0]: Unrecognized key: "kind"']);
   });
 
   it('formats issue paths', () => {

@@ -1,7 +1,9 @@
 /**
  * The recording manifest (version 1): what a recording holds, who was recorded and under
  * which notice, and the SHA-256 of every file, signed by the recorder's Ed25519 key and
- * chained to the previous recording's manifest. Times in segments, tracks, gaps and
+ * chained to the previous recording's manifest. Each segment has one Matroska file with
+ * every track and, per recorded participant, a WebM access copy of their tracks alone
+ * (`access`). Times in segments, tracks, gaps and
  * chapters are milliseconds from the recording start, so players can line up audio and
  * video across segments.
  */
@@ -80,6 +82,14 @@ const chapterSchema = z
   .strictObject({ startMs: ms, endMs: ms, title: text(256) })
   .refine((chapter) => chapter.endMs >= chapter.startMs, { message: 'endMs is before startMs', path: ['endMs'] });
 
+/** A per-participant access copy of a segment: WebM, that participant's tracks only, on the segment's timeline. */
+const accessSchema = z.strictObject({
+  /** A participants[].id, with tracks in this segment. */
+  participant: text(128),
+  /** A files[].path. */
+  file: safePath,
+});
+
 const segmentSchema = z
   .strictObject({
     index: z.int().nonnegative(),
@@ -90,6 +100,11 @@ const segmentSchema = z
     reason: z.enum(SEGMENT_REASONS),
     tracks: z.array(trackSchema).max(256),
     chapters: z.array(chapterSchema).max(10_000),
+    /**
+     * One WebM file per recorded participant (a browser's <video> plays only the first
+     * video track of a file). Absent in recordings sealed before access copies existed.
+     */
+    access: z.array(accessSchema).max(256).optional(),
   })
   .refine((segment) => segment.endOffsetMs >= segment.startOffsetMs, {
     message: 'endOffsetMs is before startOffsetMs',
@@ -141,6 +156,8 @@ function checkConsistency(manifest: Shape, ctx: z.RefinementCtx): void {
     paths.add(file.path);
   });
   const indexes = new Set<number>();
+  // Each media file has one role: a segment file, or one participant's access copy.
+  const mediaFiles = new Set(manifest.segments.map((segment) => segment.file));
   manifest.segments.forEach((segment, i) => {
     if (indexes.has(segment.index)) ctx.addIssue({ code: 'custom', path: ['segments', i, 'index'], message: `duplicate segment index ${segment.index}` });
     indexes.add(segment.index);
@@ -149,6 +166,18 @@ function checkConsistency(manifest: Shape, ctx: z.RefinementCtx): void {
       if (!ids.has(track.participant)) {
         ctx.addIssue({ code: 'custom', path: ['segments', i, 'tracks', j, 'participant'], message: `"${track.participant}" is not a participant id` });
       }
+    });
+    const recorded = new Set(segment.tracks.map((track) => track.participant));
+    const copied = new Set<string>();
+    segment.access?.forEach((copy, j) => {
+      const at = (field: string) => ['segments', i, 'access', j, field];
+      if (!ids.has(copy.participant)) ctx.addIssue({ code: 'custom', path: at('participant'), message: `"${copy.participant}" is not a participant id` });
+      else if (!recorded.has(copy.participant)) ctx.addIssue({ code: 'custom', path: at('participant'), message: `"${copy.participant}" has no track in this segment` });
+      if (copied.has(copy.participant)) ctx.addIssue({ code: 'custom', path: at('participant'), message: `a second access copy for "${copy.participant}"` });
+      copied.add(copy.participant);
+      if (!paths.has(copy.file)) ctx.addIssue({ code: 'custom', path: at('file'), message: `"${copy.file}" is not in files` });
+      if (mediaFiles.has(copy.file)) ctx.addIssue({ code: 'custom', path: at('file'), message: `"${copy.file}" is already a segment file or another access copy` });
+      mediaFiles.add(copy.file);
     });
   });
 }
@@ -173,6 +202,7 @@ export type Segment = Manifest['segments'][number];
 export type Track = Segment['tracks'][number];
 export type Gap = Track['gaps'][number];
 export type Chapter = Segment['chapters'][number];
+export type AccessCopy = NonNullable<Segment['access']>[number];
 export type FileEntry = Manifest['files'][number];
 
 /** "segments[0].tracks[1].kind" from a zod issue path. */

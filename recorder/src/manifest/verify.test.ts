@@ -87,6 +87,50 @@ describe('writeRecording', () => {
   });
 });
 
+describe('access copies', () => {
+  const ACCESS = 'segments/segment-0001/p1.webm';
+  async function sealedWithAccess(): Promise<string> {
+    const root = mkdtempSync(join(tmpdir(), 'recording-'));
+    const dir = stage(root, 'rec');
+    mkdirSync(join(dir, 'segments/segment-0001'));
+    writeFileSync(join(dir, ACCESS), Buffer.from('webm of p1 '.repeat(500)));
+    const base = draft('rec-1', '2025-01-01T10:00:00.000Z');
+    const segments = base.segments.map((segment) => ({ ...segment, access: [{ participant: 'p1', file: ACCESS }] }));
+    await writeRecording(dir, { ...base, segments, previousManifestSha256: null }, key);
+    return dir;
+  }
+
+  it('are listed and hashed like every file, and covered by the signature', async () => {
+    const dir = await sealedWithAccess();
+    const manifest = readManifest(dir);
+    expect(manifest.segments[0]!.access).toEqual([{ participant: 'p1', file: ACCESS }]);
+    expect(manifest.files.map((file) => file.path)).toEqual(['captions/speaking.vtt', SEGMENT, ACCESS]);
+    expect(await verifyRecording(dir)).toEqual([]);
+
+    const media = readFileSync(join(dir, ACCESS));
+    media[100] = media[100]! ^ 0x01;
+    writeFileSync(join(dir, ACCESS), media);
+    expect(await verifyRecording(dir)).toEqual([{ path: join(dir, ACCESS), message: expect.stringMatching(/the content changed$/) }]);
+
+    // Pointing the access copy at another participant after signing breaks the signature.
+    const edited = readManifest(dir);
+    edited.segments[0]!.access = [];
+    writeManifest(dir, edited);
+    expect((await verifyRecording(dir)).map((problem) => problem.message)).toEqual([expect.stringMatching(/^bad signature/), expect.stringMatching(/the content changed$/)]);
+  });
+
+  it('reports an access copy of an unknown participant or of a file not listed, even when signed', async () => {
+    const dir = await sealedWithAccess();
+    const { signature: _signature, ...unsigned } = readManifest(dir);
+    const segments = unsigned.segments.map((segment) => ({ ...segment, access: [{ participant: 'ghost', file: 'segments/segment-0001/ghost.webm' }] }));
+    writeManifest(dir, signManifest({ ...unsigned, segments }, key));
+    expect(await verifyRecording(dir)).toEqual([
+      { path: join(dir, 'manifest.json'), message: 'segments[0].access[0].participant: "ghost" is not a participant id' },
+      { path: join(dir, 'manifest.json'), message: 'segments[0].access[0].file: "segments/segment-0001/ghost.webm" is not in files' },
+    ]);
+  });
+});
+
 describe('verifyRecording', () => {
   it('names a media file with one byte flipped', async () => {
     const dir = await sealed();
