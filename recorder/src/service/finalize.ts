@@ -1,13 +1,14 @@
+import { createHash } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import type { Logger } from 'pino';
 import { sealRecording } from '../manifest/chain.js';
-import type { RecordingDraft, Segment } from '../manifest/schema.js';
+import type { AccessCopy, RecordingDraft, Segment } from '../manifest/schema.js';
 import { loadOrCreateRecorderKey } from '../manifest/signing.js';
 import { WasmMuxer } from '../mux/wasm-muxer.js';
 import { detectSpeaking, speakingToJson, speakingToWebVtt } from '../timeline/speaking.js';
-import { assemble, type AssembledSegment, type Assembly } from './assemble.js';
+import { assemble, type AssembledSegment, type AssembledTrack, type Assembly } from './assemble.js';
 import type { ChunkFiles } from './chunk-files.js';
 import type { RecorderServiceConfig } from './config.js';
 import { RECORDER_CHROMIUM_ARGS, type BrowserObserver } from './browser.js';
@@ -34,12 +35,33 @@ function chaptersOf(segment: AssembledSegment, assembly: Assembly): { startMs: n
     .filter((chapter) => chapter.endMs > chapter.startMs && chapter.startMs < end);
 }
 
+// Each participant's tracks in their access copy: camera first (a browser's <video> plays the first video track), then screen, then audio.
+const ACCESS_ORDER = { video: 0, screen: 1, audio: 2 } as const;
+
+/** Participant id → indexes of their tracks in `segment.tracks`, in access-copy order; participants in track order. */
+export function tracksByParticipant(segment: Pick<AssembledSegment, 'tracks'>): Map<string, number[]> {
+  const byParticipant = new Map<string, number[]>();
+  segment.tracks.forEach((track, index) => byParticipant.set(track.participant, [...(byParticipant.get(track.participant) ?? []), index]));
+  for (const indexes of byParticipant.values()) {
+    indexes.sort((a, b) => ACCESS_ORDER[(segment.tracks[a] as AssembledTrack).kind] - ACCESS_ORDER[(segment.tracks[b] as AssembledTrack).kind] || a - b);
+  }
+  return byParticipant;
+}
+
+/** The access copy's file name (without extension): the participant id, which signaling makes of [A-Za-z0-9_-]; a digest of it otherwise. */
+export function accessFileName(participant: string): string {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(participant) ? participant : `participant-${createHash('sha256').update(participant).digest('hex').slice(0, 16)}`;
+}
+
 /**
  * Makes the finished recording from its chunks: one Matroska file per segment (all the
  * consenting participants' tracks, codecs copied by ffmpeg.wasm, aligned from the arrival
- * of their first frame), speaking timelines, and a signed manifest chained to the
- * previous recording. Built in a hidden directory, then renamed: a recording directory
- * is complete or absent.
+ * of their first frame); beside it one WebM access copy per recorded participant
+ * (`segments/segment-0001/<participant id>.webm`: their tracks alone, copied by the same
+ * muxer in a job of their own, with the same offsets, so on the segment file's timeline;
+ * a browser plays only a file's first video track); speaking timelines; and a signed
+ * manifest chained to the previous recording. Built in a hidden directory, then renamed:
+ * a recording directory is complete or absent.
  */
 export function createFinalizer(config: RecorderServiceConfig, log: Logger, testing: { observeBrowser?: BrowserObserver } = {}): Finalizer {
   const observe = testing.observeBrowser;
@@ -63,22 +85,39 @@ export function createFinalizer(config: RecorderServiceConfig, log: Logger, test
           }) : null;
     try {
       for (const [position, segment] of assembly.segments.entries()) {
-        const file = `segments/segment-${String(position + 1).padStart(4, '0')}.mkv`;
-        const mkv = await (muxer as WasmMuxer).mux({
-          inputs: segment.tracks.map((track, i) => ({
-            name: `track-${i}.${track.extension}`,
-            data: track.file,
-            kind: track.kind === 'audio' ? ('audio' as const) : ('video' as const),
-            title: `${track.name} (${KIND_LABEL[track.kind]})`,
-            language: 'und',
-            participant: track.name,
-            offsetMs: Math.round(track.firstAt - segment.startAt),
-          })),
+        const base = `segments/segment-${String(position + 1).padStart(4, '0')}`;
+        const file = `${base}.mkv`;
+        const inputs = segment.tracks.map((track, i) => ({
+          name: `track-${i}.${track.extension}`,
+          data: track.file,
+          kind: track.kind === 'audio' ? ('audio' as const) : ('video' as const),
+          title: `${track.name} (${KIND_LABEL[track.kind]})`,
+          language: 'und',
+          participant: track.name,
+          offsetMs: Math.round(track.firstAt - segment.startAt),
+        }));
+        const job = {
+          inputs,
           chapters: chaptersOf(segment, assembly),
           title: `Conclave ${state.room} — ${iso(segment.startAt)}`,
           durationHintMs: Math.max(1, Math.round(segment.endAt - segment.startAt)),
-        });
+        };
+        const mkv = await (muxer as WasmMuxer).mux(job);
         await writeFile(join(partial, file), mkv);
+        // The access copies: per participant, their tracks alone, in WebM, on this file's timeline.
+        const access: AccessCopy[] = [];
+        for (const [participant, indexes] of tracksByParticipant(segment)) {
+          const copy = `${base}/${accessFileName(participant)}.webm`;
+          const webm = await (muxer as WasmMuxer).mux({
+            ...job,
+            format: 'webm',
+            inputs: indexes.map((index) => inputs[index] as (typeof inputs)[number]),
+            title: `${job.title} — ${assembly.names.get(participant) ?? participant}`,
+          });
+          await mkdir(join(partial, base), { recursive: true });
+          await writeFile(join(partial, copy), webm);
+          access.push({ participant, file: copy });
+        }
         const afterRestart = restarts.some((at) => at > (assembly.segments[position - 1]?.endAt ?? start) && at <= segment.startAt);
         segments.push({
           index: position,
@@ -97,7 +136,8 @@ export function createFinalizer(config: RecorderServiceConfig, log: Logger, test
               reason: restarts.some((at) => at >= gap.fromAt && at <= gap.toAt) ? ('recorder-restart' as const) : ('link-dropped' as const),
             })),
           })),
-          chapters: chaptersOf(segment, assembly),
+          chapters: job.chapters,
+          access,
         });
       }
     } finally {
