@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
@@ -14,7 +14,7 @@ const VERIFY = join(import.meta.dirname, '../../recorder/dist/cli/verify.js');
 interface Manifest {
   recordingId: string;
   participants: { id: string; name: string; notices: { event: string; notice: string }[] }[];
-  segments: { file: string; tracks: { participant: string; kind: string; gaps: { reason: string }[] }[] }[];
+  segments: { file: string; tracks: { participant: string; kind: string; gaps: { reason: string }[] }[]; access?: { participant: string; file: string }[] }[];
 }
 
 async function consent(page: Page, answer: 'Record me' | 'Don’t record me'): Promise<void> {
@@ -99,6 +99,17 @@ test('two consent, one declines: the recording holds exactly the two, verified a
     expect(titles.filter((title) => title.startsWith('Ada'))).toHaveLength(2);
     expect(titles.filter((title) => title.startsWith('Grace'))).toHaveLength(2);
     expect(titles.some((title) => title.includes('Linus'))).toBe(false);
+    // One WebM access copy per consenting participant, with their VP8 and Opus only; none for Linus.
+    expect((segment.access ?? []).map((copy) => nameOf(copy.participant)).sort()).toEqual(['Ada', 'Grace']);
+    for (const copy of segment.access ?? []) {
+      const access = await ffprobe(join(dir, copy.file));
+      expect(access.streams.map((stream) => [stream.codec_name, (stream.tags?.title ?? stream.tags?.TITLE ?? '').split(' (')[0]])).toEqual([
+        ['vp8', nameOf(copy.participant)],
+        ['opus', nameOf(copy.participant)],
+      ]);
+    }
+    const linusId = manifest.participants.find((entry) => entry.name === 'Linus')?.id ?? 'Linus';
+    expect((await readdir(join(dir, 'segments'), { recursive: true })).filter((file) => file.includes(linusId))).toEqual([]);
     const duration = Number(probe.format.duration);
     expect(duration).toBeGreaterThan((stoppedAt - consentedAt) / 1000 - 1);
     expect(duration).toBeLessThan((leftAt - consentClickedAt) / 1000 + 1);
