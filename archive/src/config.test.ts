@@ -5,7 +5,18 @@ const KEY = 'MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqo='.slice(0, 43) + '=';
 
 describe('loadArchiveConfig', () => {
   it('has defaults that keep everything and trust no recorder', () => {
-    expect(loadArchiveConfig({})).toEqual({ dataDir: 'archive-data', trustedRecorderKeys: [], retention: { defaultDays: null, rooms: {} }, logLevel: 'info' });
+    expect(loadArchiveConfig({})).toMatchObject({
+      dataDir: 'archive-data',
+      trustedRecorderKeys: [],
+      retention: { defaultDays: null, rooms: {} },
+      logLevel: 'info',
+      host: '127.0.0.1',
+      port: 3200,
+      publicUrl: null,
+      tls: false,
+      inbox: null,
+      inboxSeconds: 10,
+    });
   });
 
   it('reads keys, default and per-room retention', () => {

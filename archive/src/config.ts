@@ -1,4 +1,5 @@
 /** The archive's configuration, from the environment; validated at start, every bad setting named. */
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ArchiveError } from './errors.js';
 import { type RetentionPolicy } from './retention/policy.js';
@@ -13,6 +14,9 @@ const days = z.unknown().transform((value, ctx): number | null => {
   ctx.addIssue({ code: 'custom', message: `a whole number of days (1 to 36600), or 'forever', not ${JSON.stringify(value)}` });
   return z.NEVER;
 });
+
+const defaultClientDir = fileURLToPath(new URL('../../client/dist', import.meta.url));
+const boolean = z.preprocess((value) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value), z.boolean());
 
 export const archiveConfigSchema = z.strictObject({
   /** catalog.sqlite and objects/ live here. */
@@ -39,6 +43,19 @@ export const archiveConfigSchema = z.strictObject({
     })
     .pipe(z.record(z.string().min(1), days)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ARCHIVE_HOST: z.string().min(1).default('127.0.0.1'),
+  ARCHIVE_PORT: z.coerce.number().int().min(0).max(65535).default(3200),
+  /** The origin browsers use to reach the portal (behind a proxy: the proxy's); default http://HOST:PORT. */
+  ARCHIVE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Browsers reach the portal over HTTPS (directly or through a TLS proxy): Secure cookies and HSTS. */
+  ARCHIVE_TLS: boolean.default(false),
+  /** A directory of sealed recordings to ingest (the recording service's recordings/), scanned every ARCHIVE_INBOX_SECONDS. */
+  ARCHIVE_INBOX: z.string().min(1).optional(),
+  ARCHIVE_INBOX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
+  /** bag-info.txt Source-Organization of exported packages. */
+  ARCHIVE_ORGANIZATION: z.string().min(1).max(200).default('Conclave archive'),
+  /** The built client (it holds the portal page, archive.html). */
+  CLIENT_DIR: z.string().min(1).default(defaultClientDir),
 });
 
 export interface ArchiveConfig {
@@ -46,6 +63,14 @@ export interface ArchiveConfig {
   trustedRecorderKeys: string[];
   retention: RetentionPolicy;
   logLevel: z.output<typeof archiveConfigSchema>['LOG_LEVEL'];
+  host: string;
+  port: number;
+  publicUrl: string | null;
+  tls: boolean;
+  inbox: string | null;
+  inboxSeconds: number;
+  organization: string;
+  clientDir: string;
 }
 
 const KEYS = Object.keys(archiveConfigSchema.shape);
@@ -66,5 +91,13 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv = process.env): Archive
       rooms: config.ARCHIVE_ROOM_RETENTION,
     },
     logLevel: config.LOG_LEVEL,
+    host: config.ARCHIVE_HOST,
+    port: config.ARCHIVE_PORT,
+    publicUrl: config.ARCHIVE_PUBLIC_URL ? new URL(config.ARCHIVE_PUBLIC_URL).origin : null,
+    tls: config.ARCHIVE_TLS,
+    inbox: config.ARCHIVE_INBOX ?? null,
+    inboxSeconds: config.ARCHIVE_INBOX_SECONDS,
+    organization: config.ARCHIVE_ORGANIZATION,
+    clientDir: config.CLIENT_DIR,
   };
 }

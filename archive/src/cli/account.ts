@@ -1,0 +1,49 @@
+/**
+ * npm run archive:account -- [--data DIR] USERNAME ROLE [--replace]
+ * Creates an archivist account (ROLE: archivist, auditor or admin), or with --replace
+ * sets its password and role (ending its sessions). The password comes from
+ * ARCHIVE_ACCOUNT_PASSWORD or, else, the first line of standard input: never a flag,
+ * which would show in the process list and the shell history.
+ * Exit 0 on success, 1 if refused (weak password, name taken), 2 on bad usage.
+ */
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import { Accounts, ROLES, type Role } from '../accounts/accounts.js';
+import { openArchive } from '../archive.js';
+import { loadArchiveConfig } from '../config.js';
+import { ArchiveError } from '../errors.js';
+import { parseArgs, runCli, UsageError } from './args.js';
+
+const USAGE = `usage: npm run archive:account -- [--data DIR] USERNAME ${ROLES.join('|')} [--replace]   (password from ARCHIVE_ACCOUNT_PASSWORD or standard input)\n`;
+
+async function readPassword(): Promise<string> {
+  const fromEnv = process.env.ARCHIVE_ACCOUNT_PASSWORD;
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of lines) return line;
+  return '';
+}
+
+async function main(args: string[]): Promise<number> {
+  const replace = args.includes('--replace');
+  const parsed = parseArgs(args.filter((arg) => arg !== '--replace'));
+  const [username, role, ...extra] = parsed.positional;
+  if (!username || !role || extra.length > 0) throw new UsageError('give a username and a role');
+  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`the role must be one of ${ROLES.join(', ')}`);
+  const password = await readPassword();
+  const archive = openArchive(parsed.dataDir ?? loadArchiveConfig().dataDir);
+  try {
+    await new Accounts(archive.db, archive.audit).create(username, password, role as Role, { actor: `cli:${userInfo().username}`, replace });
+    process.stdout.write(`${replace ? 'updated' : 'created'} ${role} account ${username}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ArchiveError)) throw error;
+    process.stderr.write(`archive:account: ${error.message}\n`);
+    return 1;
+  } finally {
+    archive.close();
+  }
+}
+
+runCli('archive:account', USAGE, main);

@@ -1,0 +1,26 @@
+/** npm run archive: the archive service (portal, API, inbox), configured from the environment (docs/archive.md). */
+import { pino } from 'pino';
+import { loadArchiveConfig } from './config.js';
+import { ArchiveError } from './errors.js';
+import { startArchive } from './http/server.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadArchiveConfig();
+  } catch (error) {
+    if (!(error instanceof ArchiveError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+  const log = pino({ level: config.logLevel });
+  const running = await startArchive(config, log);
+  console.log(`Conclave archive: ${running.url}`);
+  const stop = () => {
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+void main();
