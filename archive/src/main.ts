@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.logLevel });
   const running = await startArchive(config, log);
-  console.log(`Conclave archive: ${running.url}`);
+  process.stdout.write(`Conclave archive: ${running.url}\n`);
   const stop = () => {
     void running.close().then(() => process.exit(0));
   };
