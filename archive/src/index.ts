@@ -29,3 +29,6 @@ export { retentionUntil, KEEP_FOREVER, type RetentionPolicy } from './retention/
 export { assertAvailable, deleteRecording, releaseLegalHold, setLegalHold, setRetention, sweepExpired, type Deleted, type RetentionDeps, type SweepReport } from './retention/retention.js';
 export { runFixity, checkRecordingFixity, FIXITY_AGENT, type FixityDeps, type FixityProblem, type FixityReport } from './fixity/fixity.js';
 export * from './bagit/index.js';
+export { startArchive, type RunningArchive } from './http/server.js';
+export { Accounts, ROLES, type Account, type Role, type Session } from './accounts/accounts.js';
+export { Inbox } from './inbox.js';
