@@ -10,8 +10,9 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     target: 'es2022',
-    // The meeting app, and the recorder page the recording service opens in its own browser.
-    rollupOptions: { input: { main: 'index.html', recorder: 'recorder.html' } },
+    // The meeting app, the recorder page the recording service opens in its own browser,
+    // and the archivist portal the archive service serves (docs/archive.md).
+    rollupOptions: { input: { main: 'index.html', recorder: 'recorder.html', archive: 'archive.html' } },
   },
   worker: { format: 'es' },
   server: {

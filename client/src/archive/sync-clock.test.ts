@@ -29,14 +29,18 @@ class FakeMedia implements SyncMedia {
   }
   play(): Promise<void> {
     if (this.refuse) return Promise.reject(new DOMException('no autoplay', 'NotAllowedError'));
-    this.currentTime = this.currentTime;
+    this.#freeze();
     this.paused = false;
     this.plays++;
     return Promise.resolve();
   }
   pause(): void {
-    this.currentTime = this.currentTime;
+    this.#freeze();
     this.paused = true;
+  }
+  #freeze(): void {
+    const time = this.currentTime;
+    this.currentTime = time;
   }
 }
 
