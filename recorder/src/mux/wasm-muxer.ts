@@ -1,6 +1,7 @@
 /**
- * Muxes a segment's tracks into Matroska with ffmpeg.wasm, in a browser page (ffmpeg.wasm
- * runs in browsers only; production never runs a system ffmpeg). The page is on an
+ * Muxes a segment's tracks into Matroska (or one participant's into a WebM access copy)
+ * with ffmpeg.wasm, in a browser page (ffmpeg.wasm runs in browsers only; production
+ * never runs a system ffmpeg). The page is on an
  * origin we serve ourselves (static-server.ts); inputs and the result travel as HTTP
  * bodies, fetched and uploaded by ffmpeg's worker. Jobs run one at a time, each in a
  * fresh worker that is terminated afterwards (mux-page/mux.js). A watchdog terminates a
