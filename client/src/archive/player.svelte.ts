@@ -85,8 +85,13 @@ export class PlayerState {
   seek(seconds: number): void {
     const where = locate(this.segments, seconds * 1000);
     if (!where) return;
-    if (where.segment !== this.#position) this.#position = where.segment;
-    this.#clock.seek(where.offsetMs / 1000);
+    if (where.segment !== this.#position) {
+      // The videos change: the old ones leave now, the new ones join at the clock's time.
+      this.#position = where.segment;
+      this.#clock.reset(where.offsetMs / 1000);
+    } else {
+      this.#clock.seek(where.offsetMs / 1000);
+    }
     this.#time = toRecordingMs(this.segments, where) / 1000;
   }
 
@@ -109,7 +114,7 @@ export class PlayerState {
         return;
       }
       this.#position = next;
-      this.#clock.seek(0);
+      this.#clock.reset(0);
     }
     this.#update();
   }

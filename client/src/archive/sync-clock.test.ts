@@ -5,6 +5,7 @@ import { needsCorrection, SyncClock, type SyncMedia } from './sync-clock.js';
 class FakeMedia implements SyncMedia {
   paused = true;
   readyState = 4;
+  error: unknown = null;
   plays = 0;
   refuse = false;
   #time = 0;
@@ -124,6 +125,35 @@ describe('SyncClock', () => {
     expect(media[0]!.currentTime).toBe(1);
     sync.seek(10);
     expect(media[0]!.currentTime).toBe(3);
+  });
+
+  it('drops every member on reset and keeps playing for the next ones', async () => {
+    const { clock, sync, media } = setup(2);
+    await sync.play();
+    clock.now += 3_000;
+    sync.reset(0);
+    expect(sync.members).toEqual([]);
+    expect(media.every((m) => m.paused)).toBe(true);
+    expect(sync.playing).toBe(true);
+    clock.now += 500;
+    const next = new FakeMedia(clock);
+    sync.add(next);
+    expect(next.currentTime).toBeCloseTo(0.5);
+    expect(next.paused).toBe(false);
+  });
+
+  it('waits for loading members instead of running ahead, unless they all failed', async () => {
+    const clock = { now: 0 };
+    const sync = new SyncClock({ now: () => clock.now });
+    const loading = new FakeMedia(clock);
+    loading.readyState = 0;
+    sync.add(loading);
+    await sync.play();
+    clock.now += 2_000;
+    expect(sync.time).toBe(0);
+    loading.error = { code: 4 };
+    clock.now += 1_000;
+    expect(sync.time).toBeCloseTo(1);
   });
 
   it('runs on its own without members, from the fake clock', async () => {

@@ -2,8 +2,9 @@
  * Keeps several media elements (one per participant) on one clock. The first member that
  * can play leads (the master); on each tick every other member that drifted more than
  * the tolerance (0.1 s) from it is moved to its time, and play/pause/seek go to all. When
- * no member can lead (none yet, none loaded, or all ended before the segment did) the
- * clock runs on its own from `now`, so time still advances to the segment's end.
+ * no member can lead (none at all, all failed, or all ended before the segment did) the
+ * clock runs on its own from `now`, so time still advances to the segment's end; while
+ * members are still loading it waits for them.
  * No DOM here: members only need the few HTMLMediaElement fields below, so tests use
  * plain objects and a fake `now`.
  */
@@ -16,6 +17,8 @@ export interface SyncMedia {
   readonly duration: number;
   /** HTMLMediaElement.readyState: 1 has metadata, 2+ has the current frame. */
   readonly readyState: number;
+  /** HTMLMediaElement.error: set when the file could not be loaded or decoded. */
+  readonly error?: unknown;
   play(): Promise<void> | void;
   pause(): void;
 }
@@ -82,9 +85,16 @@ export class SyncClock {
   /** Seconds on the clock (in the current segment). */
   get time(): number {
     const master = this.master;
-    if (!master) return this.#freeTime();
-    this.#anchor(master.currentTime);
-    return master.currentTime;
+    if (master) {
+      this.#anchor(master.currentTime);
+      return master.currentTime;
+    }
+    if (this.#loading()) {
+      // Members are still loading: the clock waits for them instead of running ahead.
+      this.#anchor(this.#anchorTime);
+      return this.#anchorTime;
+    }
+    return this.#freeTime();
   }
 
   /** Adds a member, brought to the clock's time and state. */
@@ -100,6 +110,16 @@ export class SyncClock {
     const time = this.time;
     this.#members = this.#members.filter((member) => member !== media);
     this.#anchor(time);
+  }
+
+  /**
+   * Drops every member (pausing it) and puts the clock at `seconds`, still playing if it
+   * was: the next segment's videos join with add() and start where the clock is.
+   */
+  reset(seconds = 0): void {
+    for (const media of this.#members) media.pause();
+    this.#members = [];
+    this.#anchor(Math.max(0, seconds));
   }
 
   /** Plays every member; resolves false if the browser refused one (autoplay policy). */
@@ -148,6 +168,12 @@ export class SyncClock {
       else if (!this.#playing && !media.paused) media.pause();
     }
     return corrections;
+  }
+
+  /** Some member may still lead: none has metadata yet, and not all of them failed. */
+  #loading(): boolean {
+    const live = this.#members.filter((media) => !media.error);
+    return live.length > 0 && live.every((media) => media.readyState < HAVE_METADATA);
   }
 
   #freeTime(): number {
