@@ -267,6 +267,7 @@ export const en = {
   'archive.player.none': 'This recording has no segment to play.',
   'archive.timeline.title': 'Who spoke when',
   'archive.timeline.row': '{name}: spoke {duration} in {count} turns',
+  'archive.timeline.rowOne': '{name}: spoke {duration} in one turn',
   'archive.timeline.none': 'No speaking timeline for this recording.',
   'archive.chapters.title': 'Chapters',
   'archive.chapters.none': 'No chapters.',

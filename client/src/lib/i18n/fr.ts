@@ -272,6 +272,7 @@ export const fr = {
   'archive.player.none': 'Cet enregistrement n’a aucun segment à lire.',
   'archive.timeline.title': 'Qui a parlé quand',
   'archive.timeline.row': '{name}\u00a0: a parlé {duration} en {count} prises de parole',
+  'archive.timeline.rowOne': '{name}\u00a0: a parlé {duration} en une prise de parole',
   'archive.timeline.none': 'Pas de chronologie des prises de parole pour cet enregistrement.',
   'archive.chapters.title': 'Chapitres',
   'archive.chapters.none': 'Aucun chapitre.',
