@@ -1,17 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { expectAccessible } from '../support/accessibility.js';
 import { expect, joinAs, openRoom, screenshotPath, test } from '../support/fixtures.js';
-
-/** axe-core finds no serious or critical violation. */
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-  expect(
-    serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`),
-    `accessibility of ${where}`,
-  ).toEqual([]);
-}
 
 test('landing, pre-join and meeting pass axe-core', async ({ browser, server }) => {
   const context = await browser.newContext();

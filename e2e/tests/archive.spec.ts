@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { validateBag } from '@conclave/archive';
+import { expectAccessible } from '../support/accessibility.js';
 import { ARCHIVIST, startArchiveFor } from '../support/archive.js';
-import { expect, joinAs, test } from '../support/fixtures.js';
+import { expect, joinAs, screenshotPath, test } from '../support/fixtures.js';
 import { startWithRecorder } from '../support/recorder.js';
 
 const run = promisify(execFile);
@@ -40,6 +41,7 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     await page.goto(archive.archive.url);
+    await expectAccessible(page, 'the archive login');
     await page.getByLabel('Username').fill(ARCHIVIST.username);
     await page.getByLabel('Password').fill(ARCHIVIST.password);
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -48,6 +50,8 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
     await page.getByTestId('search-form').getByRole('button', { name: 'Search' }).click();
     await expect(page.getByTestId('result-row')).toHaveCount(1);
     await expect(page.getByTestId('result-row')).toContainText('Grace Hopper');
+    await expectAccessible(page, 'the archive search');
+    await page.screenshot({ path: screenshotPath('archive-search'), fullPage: true });
     await page.getByTestId('result-row').getByRole('link').click();
 
     // One video per participant, both playing from the same clock.
@@ -55,6 +59,7 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
     await expect(videos).toHaveCount(2);
     await expect(page.getByTestId('notice-log')).toContainText('Grace Hopper');
     await expect(page.getByTestId('integrity-status')).toBeVisible();
+    await expectAccessible(page, 'a recording in the archive');
     await page.getByTestId('play-pause').click();
     await expect.poll(() => videos.evaluateAll((list) => list.map((video) => (video as HTMLVideoElement).currentTime).every((time) => time > 1)), { timeout: 20_000 }).toBe(true);
 
@@ -73,6 +78,7 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
       .toEqual([expect.closeTo(inSegment, 0), expect.closeTo(inSegment, 0)]);
     const times = await videos.evaluateAll((list) => list.map((video) => (video as HTMLVideoElement).currentTime));
     expect(Math.abs((times[0] ?? 0) - (times[1] ?? 0))).toBeLessThan(0.25);
+    await page.screenshot({ path: screenshotPath('archive-recording'), fullPage: true });
 
     // The BagIt package, checked by tools that share no code with the archive.
     const download = page.waitForEvent('download');
