@@ -123,7 +123,8 @@ export interface Integrity {
 
 /** GET /api/recordings/:id. */
 export interface RecordingDetail {
-  recording: RecordingSummary;
+  /** The names are in `participants`; the retention date (ISO 8601) or null to keep it until told otherwise. */
+  recording: Omit<RecordingSummary, 'participants'> & { retentionUntil: string | null };
   participants: RecordingParticipant[];
   segments: Segment[];
   /** Paths (under files/) of the speaking timeline, or null when the recording has none. */

@@ -34,6 +34,8 @@ export interface MeshOptions {
   createLink: PeerLinkFactory;
   signaling: MeshSignaling;
   iceServers: RTCIceServer[];
+  /** From the join reply: `relay` forces every link through TURN. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   events: MeshEvents;
   /** Frame transforms for each new link (end-to-end encryption), given its id. */
   media?: (linkId: string) => LinkMediaHooks | undefined;
@@ -105,7 +107,13 @@ export class Mesh {
       timer: undefined,
     };
     entry.link = this.#options.createLink(
-      { initiator, streams: this.#streams(), iceServers: this.#options.iceServers, ...(media ? { media } : {}) },
+      {
+        initiator,
+        streams: this.#streams(),
+        iceServers: this.#options.iceServers,
+        ...(this.#options.iceTransportPolicy ? { iceTransportPolicy: this.#options.iceTransportPolicy } : {}),
+        ...(media ? { media } : {}),
+      },
       {
         onSignal: (data) => this.#options.signaling.sendSignal(peer.id, data),
         onTrack: (track, stream) => this.#options.events.onTrack(peer.id, track, stream),

@@ -55,6 +55,8 @@ export interface PeerLinkOptions {
   initiator: boolean;
   streams: MediaStream[];
   iceServers: RTCIceServer[];
+  /** `relay`: only TURN relay candidates (the server's ICE_TRANSPORT_POLICY); `all` when absent. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   media?: LinkMediaHooks;
 }
 

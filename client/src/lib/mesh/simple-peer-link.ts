@@ -15,7 +15,13 @@ export const createSimplePeerLink: PeerLinkFactory = (options, handlers) => {
     initiator: options.initiator,
     trickle: true,
     // One transport for audio, video and data: fewer candidates to gather and check, media sooner.
-    config: { iceServers: options.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', ...options.media?.config },
+    config: {
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+      bundlePolicy: 'max-bundle',
+      rtcpMuxPolicy: 'require',
+      ...options.media?.config,
+    },
     streams: options.streams,
   }) as PeerWithInternals;
   const media = options.media;

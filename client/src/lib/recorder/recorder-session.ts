@@ -117,6 +117,7 @@ export class RecorderSession {
       media: (linkId) => e2ee.mediaHooks(linkId),
       signaling: { sendSignal: (to, data) => signaling.sendSignal(to, data), requestReconnect: (to) => signaling.requestReconnect(to) },
       iceServers: reply.iceServers,
+      iceTransportPolicy: reply.iceTransportPolicy,
       events: {
         onTrack: (peerId, track, stream) => this.#participants.get(peerId)?.streams.set(track.id, stream.id),
         onLinkState: () => undefined,

@@ -335,6 +335,7 @@ export class Meeting {
         requestReconnect: (to) => signaling?.requestReconnect(to),
       },
       iceServers: reply.iceServers,
+      iceTransportPolicy: reply.iceTransportPolicy,
       events: {
         onTrack: (peerId, _track, stream) => this.#addStream(peerId, stream),
         onLinkState: (peerId, link) => this.#updateRemote(peerId, { link }),
