@@ -33,6 +33,7 @@ export type SetPasswordRequest = z.infer<typeof setPasswordRequestSchema>;
 export type TargetRequest = z.infer<typeof targetRequestSchema>;
 export type Peer = z.infer<typeof peerSchema>;
 export type IceServer = z.infer<typeof iceServerSchema>;
+export type IceTransportPolicy = 'all' | 'relay';
 export type RoomState = z.infer<typeof roomStateSchema>;
 export type PeerLeft = z.infer<typeof peerLeftSchema>;
 export type RelayedSignal = z.infer<typeof relayedSignalSchema>;
@@ -60,6 +61,11 @@ export interface JoinOk {
   peers: Peer[];
   /** From server configuration only; empty by default (host candidates on the LAN). */
   iceServers: IceServer[];
+  /**
+   * The RTCPeerConnection's iceTransportPolicy, from server configuration: `relay` makes
+   * every connection go through the TURN server (ICE_TRANSPORT_POLICY), `all` by default.
+   */
+  iceTransportPolicy: IceTransportPolicy;
   /** Room capacity, so a client can say how many seats are left. */
   capacity: number;
   room: RoomState;

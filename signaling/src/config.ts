@@ -35,6 +35,11 @@ function listOf<T extends z.ZodType>(item: T) {
 const boolean = z.preprocess((value) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value), z.boolean());
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** An ICE_SERVERS entry naming a TURN server (with `relay`, a STUN server alone gives no candidate). */
+function isTurnServer(server: { urls: string | string[] }): boolean {
+  return (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) => /^turns?:/.test(url));
+}
+
 /** Every setting; each is documented in the README's configuration table. */
 const configSchema = z
   .object({
@@ -52,6 +57,8 @@ const configSchema = z
     TURN_URLS: listOf(z.string().regex(/^turns?:/, 'must start with turn: or turns:')).default([]),
     TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     TURN_TTL_SECONDS: count(60, 7 * 24 * 3600).default(12 * 3600),
+    /** `relay`: browsers use only TURN relay candidates (every call through the TURN server). */
+    ICE_TRANSPORT_POLICY: z.enum(['all', 'relay']).default('all'),
 
     ALLOWED_ORIGINS: listOf(z.url({ message: 'must be an origin such as https://meet.example.org' })).default([]),
     TRUST_PROXY: boolean.default(false),
@@ -81,6 +88,13 @@ const configSchema = z
     }
     if (config.COMPLIANCE_ROOMS.length > 0 && !config.RECORDER_URL) {
       ctx.addIssue({ code: 'custom', path: ['RECORDER_URL'], message: 'is required when COMPLIANCE_ROOMS is set (they are always recorded)' });
+    }
+    if (config.ICE_TRANSPORT_POLICY === 'relay' && config.TURN_URLS.length === 0 && !config.ICE_SERVERS.some(isTurnServer)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ICE_TRANSPORT_POLICY'],
+        message: 'relay needs a TURN server: set TURN_URLS and TURN_SECRET (or a turn: entry with credentials in ICE_SERVERS)',
+      });
     }
     if (config.TURN_SECRET && config.TURN_URLS.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: 'is required when TURN_SECRET is set' });

@@ -203,5 +203,17 @@ describe('ICE servers', () => {
     expect(Number(expiry)).toBeGreaterThanOrEqual(before + 3600);
     expect(Number(expiry)).toBeLessThanOrEqual(before + 3601);
     expect(turn?.credential).toBe(createHmac('sha1', TURN_SECRET).update(turn?.username ?? '').digest('base64'));
+    expect(reply.iceTransportPolicy).toBe('all');
+  });
+
+  it('tell clients to relay only when ICE_TRANSPORT_POLICY=relay', async () => {
+    const relay = await startSignaling({ TURN_URLS: 'turn:turn.lan:3478', TURN_SECRET, ICE_TRANSPORT_POLICY: 'relay' });
+    try {
+      const reply: JoinOk = await join(await client(relay), freshRoom(), 'Ada');
+      expect(reply.iceTransportPolicy).toBe('relay');
+      expect(reply.iceServers[0]?.username).toMatch(/^\d+:/);
+    } finally {
+      await relay.close();
+    }
   });
 });

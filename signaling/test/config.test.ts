@@ -45,4 +45,15 @@ describe('loadConfig', () => {
     const config = loadConfig({ ICE_SERVERS: '[{"urls":["turns:turn.lan:5349"],"username":"u","credential":"c"}]' });
     expect(config.ICE_SERVERS).toEqual([{ urls: ['turns:turn.lan:5349'], username: 'u', credential: 'c' }]);
   });
+
+  it('accepts ICE_TRANSPORT_POLICY=relay only with a TURN server to relay through', () => {
+    expect(loadConfig({}).ICE_TRANSPORT_POLICY).toBe('all');
+    expect(() => loadConfig({ ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/ICE_TRANSPORT_POLICY: relay needs a TURN server/);
+    expect(() => loadConfig({ ICE_TRANSPORT_POLICY: 'relay', ICE_SERVERS: '[{"urls":"stun:stun.lan:3478"}]' })).toThrow(/relay needs a TURN server/);
+    expect(() => loadConfig({ ICE_TRANSPORT_POLICY: 'none' })).toThrow(/ICE_TRANSPORT_POLICY/);
+    const turn = { TURN_URLS: 'turn:turn.lan:3478', TURN_SECRET: 'x'.repeat(16) };
+    expect(loadConfig({ ...turn, ICE_TRANSPORT_POLICY: 'relay' }).ICE_TRANSPORT_POLICY).toBe('relay');
+    const iceServers = '[{"urls":["turns:turn.lan:5349"],"username":"u","credential":"c"}]';
+    expect(loadConfig({ ICE_SERVERS: iceServers, ICE_TRANSPORT_POLICY: 'relay' }).ICE_TRANSPORT_POLICY).toBe('relay');
+  });
 });

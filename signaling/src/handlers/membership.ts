@@ -94,6 +94,7 @@ function enterRoom(
     role: member.role,
     peers: others.map(toPeer),
     iceServers: iceServersFor(services, member.id),
+    iceTransportPolicy: services.config.ICE_TRANSPORT_POLICY,
     capacity: services.config.ROOM_CAPACITY,
     room: roomState(settings),
     resume: resumeSecret,
