@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RESUME_GRACE_SECONDS, DEFAULT_ROOM_CAPACITY, iceServerSchema } from '@conclave/protocol';
 import { z } from 'zod';
+import { loadTlsFiles, TlsError } from './tls.js';
 
 const defaultClientDir = fileURLToPath(new URL('../../client/dist', import.meta.url));
 
@@ -62,8 +63,14 @@ const configSchema = z
 
     ALLOWED_ORIGINS: listOf(z.url({ message: 'must be an origin such as https://meet.example.org' })).default([]),
     TRUST_PROXY: boolean.default(false),
-    /** Browsers reach this server over HTTPS (directly or through a TLS proxy): send Strict-Transport-Security. */
-    SERVED_OVER_HTTPS: boolean.default(false),
+    /**
+     * Browsers reach this server over HTTPS (directly or through a TLS proxy): send
+     * Strict-Transport-Security. Defaults to true when this server serves TLS itself.
+     */
+    SERVED_OVER_HTTPS: boolean.optional(),
+    /** Serve HTTPS directly: the certificate (then its issuers, an internal CA's chain) and its key, PEM. */
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
     MAX_CONNECTIONS: count(1, 1_000_000).default(10_000),
     MAX_CONNECTIONS_PER_IP: count(1, 1_000_000).default(100),
     EVENTS_PER_SECOND: count(1, 1_000_000).default(50),
@@ -96,12 +103,18 @@ const configSchema = z
         message: 'relay needs a TURN server: set TURN_URLS and TURN_SECRET (or a turn: entry with credentials in ICE_SERVERS)',
       });
     }
+    if (config.TLS_CERT_FILE && !config.TLS_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_KEY_FILE'], message: 'is required when TLS_CERT_FILE is set' });
+    }
+    if (config.TLS_KEY_FILE && !config.TLS_CERT_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_CERT_FILE'], message: 'is required when TLS_KEY_FILE is set' });
+    }
     if (config.TURN_SECRET && config.TURN_URLS.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: 'is required when TURN_SECRET is set' });
     }
   });
 
-export type Config = z.output<typeof configSchema>;
+export type Config = Omit<z.output<typeof configSchema>, 'SERVED_OVER_HTTPS'> & { SERVED_OVER_HTTPS: boolean };
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {
@@ -141,5 +154,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  return parsed.data;
+  const config = parsed.data;
+  if (config.TLS_CERT_FILE && config.TLS_KEY_FILE) {
+    // Checked now, so a bad certificate stops the start with a message rather than failing handshakes later.
+    try {
+      loadTlsFiles(config.TLS_CERT_FILE, config.TLS_KEY_FILE);
+    } catch (error) {
+      if (error instanceof TlsError) throw new ConfigError(`invalid configuration:\n  ${error.message}`);
+      throw error;
+    }
+  }
+  return { ...config, SERVED_OVER_HTTPS: config.SERVED_OVER_HTTPS ?? Boolean(config.TLS_CERT_FILE) };
 }

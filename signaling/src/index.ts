@@ -2,5 +2,6 @@
 export { loadConfig, ConfigError, type Config } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { turnCredentials } from './access/turn.js';
+export { createSelfSignedCertificate } from './certificate.js';
 export { startServer, type RunningServer } from './server.js';
 export type { SignalInterceptor } from './handlers/context.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSignaling, type Signaling } from './app.js';
 import type { Config } from './config.js';
@@ -11,12 +12,14 @@ import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { MemoryRoomStore } from './store/memory-store.js';
 import type { RoomStore } from './store/room-store.js';
+import { loadTlsFiles } from './tls.js';
 
 export interface RunningServer {
-  http: HttpServer;
+  /** The listening server: HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set. */
+  http: HttpServer | HttpsServer;
   signaling: Signaling;
   store: RoomStore;
-  /** Base URL clients use, for example http://127.0.0.1:3000 */
+  /** Base URL clients use, for example http://127.0.0.1:3000 (https: with TLS) */
   url: string;
   /** SIGTERM: stop accepting, tell clients to reconnect, close everything. */
   shutdown(): Promise<void>;
@@ -49,27 +52,32 @@ export function clientSecurityHeaders(config: Pick<Config, 'RECORDER_URL' | 'SER
 
 /** Starts HTTP + Socket.IO on the configured host and port (port 0 picks a free one). */
 export async function startServer(config: Config, log: Logger, testing: { interceptSignal?: SignalInterceptor } = {}): Promise<RunningServer> {
+  // The certificate first: a bad one stops the start before anything opens.
+  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? loadTlsFiles(config.TLS_CERT_FILE, config.TLS_KEY_FILE) : undefined;
+  if (tls && tls.daysLeft < 30) {
+    log.warn({ certificate: tls.leaf.subject, validTo: tls.leaf.validTo, daysLeft: tls.daysLeft }, 'TLS certificate expires soon: renew it and restart');
+  }
   const metrics = new Metrics();
   const backend = await openStore(config, log);
   const store = backend.store;
   let stopping = false;
 
-  const http = createServer(
-    createHttpHandler({
-      clientDir: config.CLIENT_DIR,
-      metrics,
-      securityHeaders: clientSecurityHeaders(config),
-      notReady: async () => {
-        if (stopping) return 'shutting down';
-        try {
-          await store.ping();
-          return null;
-        } catch {
-          return 'room store unreachable';
-        }
-      },
-    }),
-  );
+  const handler = createHttpHandler({
+    clientDir: config.CLIENT_DIR,
+    metrics,
+    securityHeaders: clientSecurityHeaders(config),
+    notReady: async () => {
+      if (stopping) return 'shutting down';
+      try {
+        await store.ping();
+        return null;
+      } catch {
+        return 'room store unreachable';
+      }
+    },
+  });
+  // Old TLS versions are off (Node's default minimum is TLS 1.2); HTTP/1.1 only, as Socket.IO needs.
+  const http = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, handler) : createServer(handler);
   const signaling = createSignaling(http, { config, log, metrics, store, adapter: backend.adapter, interceptSignal: testing.interceptSignal });
 
   await new Promise<void>((resolve, reject) => {
@@ -91,7 +99,7 @@ export async function startServer(config: Config, log: Logger, testing: { interc
     http,
     signaling,
     store,
-    url: `http://${host}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     close,
     async shutdown() {
       stopping = true;
