@@ -50,7 +50,9 @@ test('four people meet, share a screen, chat, switch cameras, survive a network 
     await expect(linus.getByTestId('remote-tile')).toHaveCount(3);
     await linus.getByRole('button', { name: 'Chat' }).click();
     await expect(linus.getByTestId('chat-messages')).toContainText('Minutes are in the shared folder.');
-    for (const page of pages) await expect(page.getByTestId('remote-tile')).toHaveCount(3);
+    // The reloaded page says goodbye as it unloads; if that is lost (a saturated machine),
+    // the old Linus goes when his connections fail or his resume grace (30 s) ends.
+    for (const page of pages) await expect(page.getByTestId('remote-tile')).toHaveCount(3, { timeout: 45_000 });
   });
 
   await test.step('switching camera keeps the call, without a new connection', async () => {
