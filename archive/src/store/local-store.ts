@@ -10,10 +10,10 @@ import { dirname, join, sep } from 'node:path';
 import { type Readable } from 'node:stream';
 import { fsyncDirectory } from '@conclave/recorder/manifest';
 import { ArchiveError, UnsafePathError } from '../errors.js';
-import { assertSafeRecordingId, assertSafeRelativePath } from '../paths.js';
+import { assertSafeRecordingId } from '../paths.js';
+import { assertStorablePath, checkRange, TEMP_PREFIX } from './checks.js';
 import { type ByteRange, type ObjectInfo, type ObjectStore, type StoredObject } from './object-store.js';
 
-const TEMP_PREFIX = '.tmp-';
 const DELETING_PREFIX = '.deleting-';
 
 export class LocalObjectStore implements ObjectStore {
@@ -111,11 +111,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   #resolve(recordingId: string, path: string): string {
-    assertSafeRecordingId(recordingId);
-    assertSafeRelativePath(path);
-    if (path.split('/').some((segment) => segment.startsWith(TEMP_PREFIX))) {
-      throw new UnsafePathError(path, `a name starting with '${TEMP_PREFIX}' is reserved for temporary files`);
-    }
+    assertStorablePath(recordingId, path);
     return join(this.#root, recordingId, ...path.split('/'));
   }
 
@@ -148,14 +144,6 @@ async function copyInto(handle: FileHandle, source: Readable): Promise<StoredObj
     for (let offset = 0; offset < buffer.length; ) offset += (await handle.write(buffer, offset)).bytesWritten;
   }
   return { size, sha256: hash.digest('hex') };
-}
-
-function checkRange(range: ByteRange): void {
-  const { start, end } = range;
-  for (const value of [start, end]) {
-    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) throw new RangeError(`byte range offsets are non-negative integers, not ${value}`);
-  }
-  if (start !== undefined && end !== undefined && end < start) throw new RangeError(`byte range ends (${end}) before it starts (${start})`);
 }
 
 function notFoundOr(error: unknown, recordingId: string, path: string): unknown {

@@ -1,7 +1,7 @@
 /**
  * Where a recording's files live. Objects are addressed by recording id and the file's
  * path inside the recording (the manifest's path), written once and never replaced: an
- * archive keeps what it received. Local disk now; an S3-compatible store later.
+ * archive keeps what it received. Local disk (local-store.ts) or any S3-compatible service (s3-store.ts).
  */
 import { type Readable } from 'node:stream';
 
