@@ -21,6 +21,18 @@ const boolean = z.preprocess((value) => (value === 'true' || value === '1' ? tru
 export const archiveConfigSchema = z.strictObject({
   /** catalog.sqlite and objects/ live here. */
   ARCHIVE_DATA_DIR: z.string().min(1).default('archive-data'),
+  /** postgres://user:password@host:port/database: the catalog, audit log and accounts in PostgreSQL instead of catalog.sqlite. */
+  ARCHIVE_DATABASE_URL: z
+    .string()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.pathname.length > 1;
+      } catch {
+        return false;
+      }
+    }, 'a PostgreSQL URL with a database name, such as postgres://archive:secret@db.example:5432/archive')
+    .optional(),
   /** Comma- or space-separated base64 Ed25519 public keys of the recorders whose recordings are accepted. */
   ARCHIVE_TRUSTED_RECORDER_KEYS: z
     .string()
@@ -60,6 +72,8 @@ export const archiveConfigSchema = z.strictObject({
 
 export interface ArchiveConfig {
   dataDir: string;
+  /** PostgreSQL instead of SQLite for the catalog, audit log and accounts; null: SQLite. */
+  databaseUrl: string | null;
   trustedRecorderKeys: string[];
   retention: RetentionPolicy;
   logLevel: z.output<typeof archiveConfigSchema>['LOG_LEVEL'];
@@ -85,6 +99,7 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv = process.env): Archive
   const config = parsed.data;
   return {
     dataDir: config.ARCHIVE_DATA_DIR,
+    databaseUrl: config.ARCHIVE_DATABASE_URL ?? null,
     trustedRecorderKeys: config.ARCHIVE_TRUSTED_RECORDER_KEYS,
     retention: {
       defaultDays: config.ARCHIVE_RETENTION_DAYS,

@@ -13,7 +13,7 @@ describe('Maintenance', () => {
     const key = await newRecorderKey();
     const inbox = mkdtempSync(join(tmpdir(), 'archive-maint-in-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'archive-maint-'));
-    const archive = openArchive(dataDir);
+    const archive = await openArchive(dataDir);
     for (const id of ['kept', 'expired']) {
       const made = await makeRecording(inbox, id, key, { startedAt: '2020-01-01T10:00:00.000Z' });
       await ingestRecording(made.dir, { catalog: archive.catalog, store: archive.store, trustedRecorderKeys: [key.publicKeyBase64], actor: 'test' });
@@ -35,6 +35,6 @@ describe('Maintenance', () => {
     expect((await archive.catalog.getRecording('expired'))?.status).toBe('deleted');
     expect((await archive.catalog.getRecording('kept'))?.status).toBe('active');
     await maintenance.stop();
-    archive.close();
+    await archive.close();
   });
 });

@@ -97,7 +97,7 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
     await run('xmllint', ['--noout', join(bag, 'metadata', 'dublin-core.xml'), join(bag, 'metadata', 'premis.xml')]);
     expect((await validateBag(bag)).valid).toBe(true);
     // Every one of those steps is in the audit log.
-    const actions = archive.archive.archive.audit.entries({ recordingId: id }).map((entry) => entry.action);
+    const actions = (await archive.archive.archive.audit.entries({ recordingId: id })).map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['ingest', 'view', 'export']));
     await context.close();
   } finally {

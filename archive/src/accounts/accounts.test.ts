@@ -1,36 +1,32 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** Accounts and sessions: the same tests against SQLite and a real PostgreSQL server. */
 import { describe, expect, it } from 'vitest';
-import { AuditLog } from '../audit/audit-log.js';
-import { openArchiveDatabase } from '../db/database.js';
-import { Accounts, IDLE_MS, LOCKOUT_FAILURES, LOCKOUT_MS, MAX_AGE_MS } from './accounts.js';
+import { archiveBackends } from '../testing/backends.js';
+import { IDLE_MS, LOCKOUT_FAILURES, LOCKOUT_MS, MAX_AGE_MS } from './accounts.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-async function fresh() {
-  const db = openArchiveDatabase(join(mkdtempSync(join(tmpdir(), 'archive-accounts-')), 'catalog.sqlite'));
-  let now = Date.parse('2026-01-05T09:00:00Z');
-  const audit = new AuditLog(db, () => new Date(now));
-  const accounts = new Accounts(db, audit, () => now);
-  await accounts.create('claire', PASSWORD, 'archivist', { actor: 'admin' });
-  return { db, audit, accounts, advance: (ms: number) => (now += ms) };
-}
+describe.each(archiveBackends('accounts'))('accounts on $name', (backend) => {
+  async function fresh() {
+    let now = Date.parse('2026-01-05T09:00:00Z');
+    const { archive, rows } = await backend.open({ now: () => new Date(now) });
+    const { accounts, audit } = archive;
+    await accounts.create('claire', PASSWORD, 'archivist', { actor: 'admin' });
+    return { rows, audit, accounts, advance: (ms: number) => (now += ms) };
+  }
 
-describe('Accounts', () => {
   it('logs in with the right password only, and the session knows the account and its CSRF token', async () => {
-    const { accounts, audit, db } = await fresh();
+    const { accounts, audit, rows } = await fresh();
     expect(await accounts.login('claire', 'wrong password here', '10.0.0.7')).toEqual({ ok: false, reason: 'bad-credentials' });
     expect(await accounts.login('nobody', PASSWORD, '10.0.0.7')).toEqual({ ok: false, reason: 'bad-credentials' });
     const login = await accounts.login('claire', PASSWORD, '10.0.0.7');
     if (!login.ok) throw new Error('login refused');
-    expect(accounts.session(login.token)).toEqual({ account: { username: 'claire', role: 'archivist' }, csrf: login.session.csrf });
-    expect(accounts.session('forged-token')).toBeNull();
+    expect(await accounts.session(login.token)).toEqual({ account: { username: 'claire', role: 'archivist' }, csrf: login.session.csrf });
+    expect(await accounts.session('forged-token')).toBeNull();
     // Neither the password nor the cookie is stored.
-    const stored = JSON.stringify(db.prepare('SELECT * FROM accounts, sessions').all());
+    const stored = JSON.stringify(await rows('SELECT * FROM accounts, sessions'));
     expect(stored).not.toContain(PASSWORD);
     expect(stored).not.toContain(login.token);
-    expect(audit.entries({}).map((entry) => [entry.actor, entry.action])).toEqual([
+    expect((await audit.entries({})).map((entry) => [entry.actor, entry.action])).toEqual([
       ['admin', 'account'],
       ['claire', 'login-failed'],
       ['(unknown)', 'login-failed'],
@@ -56,23 +52,23 @@ describe('Accounts', () => {
     };
     const idle = await login();
     advance(IDLE_MS + 1);
-    expect(accounts.session(idle)).toBeNull();
+    expect(await accounts.session(idle)).toBeNull();
 
     const busy = await login();
     for (let used = 0; used < MAX_AGE_MS; used += IDLE_MS / 2) {
-      expect(accounts.session(busy)).not.toBeNull();
+      expect(await accounts.session(busy)).not.toBeNull();
       advance(IDLE_MS / 2);
     }
     advance(1);
-    expect(accounts.session(busy)).toBeNull();
+    expect(await accounts.session(busy)).toBeNull();
 
     const out = await login();
-    accounts.logout(out, 'claire');
-    expect(accounts.session(out)).toBeNull();
+    await accounts.logout(out, 'claire');
+    expect(await accounts.session(out)).toBeNull();
 
     const changed = await login();
     await accounts.create('claire', 'a brand new passphrase', 'auditor', { actor: 'admin', replace: true });
-    expect(accounts.session(changed)).toBeNull();
+    expect(await accounts.session(changed)).toBeNull();
   });
 
   it('refuses bad names, roles, short passwords and a second account of the same name', async () => {

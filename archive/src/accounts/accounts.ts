@@ -1,5 +1,6 @@
 /**
- * Archivist accounts and their sessions, in the catalog's database.
+ * Archivist accounts and their sessions, in the catalog's database (SQLite or PostgreSQL:
+ * account-store.ts).
  *
  * - Passwords: scrypt (the signaling server's hashing, N=2^15), never stored or logged.
  * - Lockout: LOCKOUT_FAILURES wrong passwords in a row lock the account for LOCKOUT_MS;
@@ -11,12 +12,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '@conclave/signaling/passwords';
-import { type AuditLog } from '../audit/audit-log.js';
-import { type ArchiveDatabase } from '../db/database.js';
 import { ArchiveError } from '../errors.js';
+import { ROLES, type AccountRow, type AccountStore, type Role } from './account-store.js';
 
-export const ROLES = ['archivist', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './account-store.js';
 
 export const LOCKOUT_FAILURES = 5;
 export const LOCKOUT_MS = 15 * 60_000;
@@ -37,27 +36,16 @@ export interface Session {
 
 export type LoginResult = { ok: true; token: string; session: Session } | { ok: false; reason: 'bad-credentials' } | { ok: false; reason: 'locked'; retryAfterSeconds: number };
 
-interface AccountRow {
-  username: string;
-  password_hash: string;
-  role: Role;
-  failed_logins: number;
-  locked_until: number;
-  disabled: number;
-}
-
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class Accounts {
-  readonly #db: ArchiveDatabase;
-  readonly #audit: AuditLog;
+  readonly #store: AccountStore;
   readonly #now: () => number;
   /** Compared against when the name is unknown, so that both cases cost one scrypt. */
   #decoy: Promise<string> | null = null;
 
-  constructor(db: ArchiveDatabase, audit: AuditLog, now: () => number = Date.now) {
-    this.#db = db;
-    this.#audit = audit;
+  constructor(store: AccountStore, now: () => number = Date.now) {
+    this.#store = store;
     this.#now = now;
   }
 
@@ -67,80 +55,54 @@ export class Accounts {
     if (!(ROLES as readonly string[]).includes(role)) throw new ArchiveError('invalid', `a role is one of ${ROLES.join(', ')}`);
     if (password.length < MIN_PASSWORD_LENGTH) throw new ArchiveError('invalid', `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
     const hash = await hashPassword(password);
-    const exists = this.#row(username) !== undefined;
+    const exists = (await this.#store.find(username)) !== undefined;
     if (exists && !options.replace) throw new ArchiveError('conflict', `the account "${username}" already exists`);
-    this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO accounts (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, failed_logins = 0, locked_until = 0`,
-        )
-        .run(username, hash, role, this.#now());
-      // A new password ends every session of the account.
-      this.#db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
-      this.#audit.append({ actor: options.actor, action: 'account', detail: { username, role, change: exists ? 'password-and-role' : 'created' } });
-    })();
+    await this.#store.upsert({ username, passwordHash: hash, role, now: this.#now() }, { actor: options.actor, action: 'account', detail: { username, role, change: exists ? 'password-and-role' : 'created' } });
   }
 
   async login(username: string, password: string, from: string): Promise<LoginResult> {
-    const row = USERNAME.test(username) ? this.#row(username) : undefined;
+    const row = USERNAME.test(username) ? await this.#store.find(username) : undefined;
     const now = this.#now();
-    if (row && row.locked_until > now) {
-      this.#audit.append({ actor: username, action: 'login-failed', detail: { from, reason: 'locked' } });
-      return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil((row.locked_until - now) / 1000) };
+    if (row && row.lockedUntil > now) {
+      await this.#store.audit({ actor: username, action: 'login-failed', detail: { from, reason: 'locked' } });
+      return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil((row.lockedUntil - now) / 1000) };
     }
-    const matches = await verifyPassword(password, row?.password_hash ?? (await this.#decoyHash()));
+    const matches = await verifyPassword(password, row?.passwordHash ?? (await this.#decoyHash()));
     if (!row || row.disabled || !matches) {
-      if (row) this.#recordFailure(row, now);
-      this.#audit.append({ actor: row ? username : '(unknown)', action: 'login-failed', detail: { from, reason: 'bad-credentials' } });
-      const locked = row ? this.#row(username) : undefined;
-      if (locked && locked.locked_until > now) return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil(LOCKOUT_MS / 1000) };
+      if (row) await this.#recordFailure(row, now);
+      await this.#store.audit({ actor: row ? username : '(unknown)', action: 'login-failed', detail: { from, reason: 'bad-credentials' } });
+      const locked = row ? await this.#store.find(username) : undefined;
+      if (locked && locked.lockedUntil > now) return { ok: false, reason: 'locked', retryAfterSeconds: Math.ceil(LOCKOUT_MS / 1000) };
       return { ok: false, reason: 'bad-credentials' };
     }
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
-    this.#db.transaction(() => {
-      this.#db.prepare('UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE username = ?').run(username);
-      this.#db.prepare('INSERT INTO sessions (token_hash, username, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)').run(sha256(token), username, csrf, now, now);
-      this.#audit.append({ actor: username, action: 'login', detail: { from } });
-    })();
+    await this.#store.openSession({ tokenHash: sha256(token), username, csrf, now }, { actor: username, action: 'login', detail: { from } });
     return { ok: true, token, session: { account: { username, role: row.role }, csrf } };
   }
 
   /** The session of a cookie token, refreshed; null if unknown, expired or its account is gone or disabled. */
-  session(token: string | undefined): Session | null {
+  async session(token: string | undefined): Promise<Session | null> {
     if (!token || token.length > 100) return null;
     const now = this.#now();
-    const row = this.#db
-      .prepare(
-        `SELECT s.token_hash, s.csrf, s.created_at, s.last_seen, a.username, a.role, a.disabled
-         FROM sessions s JOIN accounts a ON a.username = s.username WHERE s.token_hash = ?`,
-      )
-      .get(sha256(token)) as { token_hash: string; csrf: string; created_at: number; last_seen: number; username: string; role: Role; disabled: number } | undefined;
+    const row = await this.#store.findSession(sha256(token));
     if (!row) return null;
-    if (row.disabled || now - row.last_seen > IDLE_MS || now - row.created_at > MAX_AGE_MS) {
-      this.#db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(row.token_hash);
+    if (row.disabled || now - row.lastSeen > IDLE_MS || now - row.createdAt > MAX_AGE_MS) {
+      await this.#store.deleteSession(row.tokenHash);
       return null;
     }
-    this.#db.prepare('UPDATE sessions SET last_seen = ? WHERE token_hash = ?').run(now, row.token_hash);
+    await this.#store.touchSession(row.tokenHash, now);
     return { account: { username: row.username, role: row.role }, csrf: row.csrf };
   }
 
-  logout(token: string, actor: string): void {
-    this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
-      this.#audit.append({ actor, action: 'logout' });
-    })();
+  async logout(token: string, actor: string): Promise<void> {
+    await this.#store.deleteSession(sha256(token), { actor, action: 'logout' });
   }
 
-  #row(username: string): AccountRow | undefined {
-    return this.#db.prepare('SELECT username, password_hash, role, failed_logins, locked_until, disabled FROM accounts WHERE username = ?').get(username) as AccountRow | undefined;
-  }
-
-  #recordFailure(row: AccountRow, now: number): void {
-    const failures = row.failed_logins + 1;
+  async #recordFailure(row: AccountRow, now: number): Promise<void> {
+    const failures = row.failedLogins + 1;
     const lock = failures >= LOCKOUT_FAILURES;
-    this.#db.prepare('UPDATE accounts SET failed_logins = ?, locked_until = ? WHERE username = ?').run(lock ? 0 : failures, lock ? now + LOCKOUT_MS : row.locked_until, row.username);
+    await this.#store.setFailures(row.username, lock ? 0 : failures, lock ? now + LOCKOUT_MS : row.lockedUntil);
   }
 
   #decoyHash(): Promise<string> {

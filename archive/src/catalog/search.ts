@@ -4,7 +4,7 @@
  */
 import { ArchiveError } from '../errors.js';
 import { nameKey } from './names.js';
-import { RECORDING_STATUSES, type SearchQuery } from './types.js';
+import { RECORDING_STATUSES, type RecordingStatus, type SearchQuery } from './types.js';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -65,36 +65,70 @@ export function decodeCursor(cursor: string): { startedAt: number; id: string } 
   throw bad('cursor: not a cursor from a previous page');
 }
 
+/** A query checked and normalized, before any SQL: what both catalogs search for. */
+export interface SearchFilter {
+  status: RecordingStatus | null;
+  room: string | null;
+  /** Milliseconds since the epoch. */
+  startedFrom: number | null;
+  startedTo: number | null;
+  minDurationMs: number | null;
+  maxDurationMs: number | null;
+  /** The folded name (nameKey), '' for none. */
+  name: string;
+  /** Distinct; every one must be on a recording. */
+  tags: string[];
+  limit: number;
+  cursor: { startedAt: number; id: string } | null;
+}
+
+export function parseSearch(query: SearchQuery): SearchFilter {
+  const status = query.status ?? 'active';
+  if (status !== 'any' && !(RECORDING_STATUSES as readonly string[]).includes(status)) throw bad(`status: one of ${RECORDING_STATUSES.join(', ')} or any, not ${JSON.stringify(status)}`);
+  const filter: Omit<SearchFilter, 'limit' | 'cursor'> = {
+    status: status === 'any' ? null : status,
+    room: query.room ?? null,
+    startedFrom: query.startedFrom === undefined ? null : time(query.startedFrom, 'startedFrom'),
+    startedTo: query.startedTo === undefined ? null : time(query.startedTo, 'startedTo'),
+    minDurationMs: query.minDurationMs === undefined ? null : count(query.minDurationMs, 'minDurationMs'),
+    maxDurationMs: query.maxDurationMs === undefined ? null : count(query.maxDurationMs, 'maxDurationMs'),
+    name: nameKey(query.participant?.trim() ?? ''),
+    tags: [...new Set(query.tags ?? [])],
+  };
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw bad(`limit: 1 to ${MAX_LIMIT}, not ${limit}`);
+  return { ...filter, limit, cursor: query.cursor === undefined ? null : decodeCursor(query.cursor) };
+}
+
 export function buildSearch(query: SearchQuery): SearchSql {
+  const filter = parseSearch(query);
   const clauses: string[] = [];
   const params: unknown[] = [];
-  const status = query.status ?? 'active';
-  if (status !== 'any') {
-    if (!(RECORDING_STATUSES as readonly string[]).includes(status)) throw bad(`status: one of ${RECORDING_STATUSES.join(', ')} or any, not ${JSON.stringify(status)}`);
+  if (filter.status !== null) {
     clauses.push('r.status = ?');
-    params.push(status);
+    params.push(filter.status);
   }
-  if (query.room !== undefined) {
+  if (filter.room !== null) {
     clauses.push('r.room = ?');
-    params.push(query.room);
+    params.push(filter.room);
   }
-  if (query.startedFrom !== undefined) {
+  if (filter.startedFrom !== null) {
     clauses.push('r.started_at >= ?');
-    params.push(time(query.startedFrom, 'startedFrom'));
+    params.push(filter.startedFrom);
   }
-  if (query.startedTo !== undefined) {
+  if (filter.startedTo !== null) {
     clauses.push('r.started_at < ?');
-    params.push(time(query.startedTo, 'startedTo'));
+    params.push(filter.startedTo);
   }
-  if (query.minDurationMs !== undefined) {
+  if (filter.minDurationMs !== null) {
     clauses.push('r.duration_ms >= ?');
-    params.push(count(query.minDurationMs, 'minDurationMs'));
+    params.push(filter.minDurationMs);
   }
-  if (query.maxDurationMs !== undefined) {
+  if (filter.maxDurationMs !== null) {
     clauses.push('r.duration_ms <= ?');
-    params.push(count(query.maxDurationMs, 'maxDurationMs'));
+    params.push(filter.maxDurationMs);
   }
-  const name = nameKey(query.participant?.trim() ?? '');
+  const name = filter.name;
   if (name.length >= TRIGRAM) {
     // A quoted FTS5 phrase of trigrams is a substring match; only '"' needs escaping in it.
     clauses.push('r.id IN (SELECT recording_id FROM participant_names WHERE participant_names MATCH ?)');
@@ -103,17 +137,15 @@ export function buildSearch(query: SearchQuery): SearchSql {
     clauses.push('r.id IN (SELECT recording_id FROM participant_names WHERE instr(name_key, ?) > 0)');
     params.push(name);
   }
-  const tags = [...new Set(query.tags ?? [])];
+  const tags = filter.tags;
   if (tags.length > 0) {
     clauses.push(`r.id IN (SELECT recording_id FROM tags WHERE tag IN (${tags.map(() => '?').join(', ')}) GROUP BY recording_id HAVING count(*) = ?)`);
     params.push(...tags, tags.length);
   }
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw bad(`limit: 1 to ${MAX_LIMIT}, not ${limit}`);
   return {
     where: clauses.length > 0 ? clauses.join(' AND ') : '1',
     params,
-    limit,
-    cursor: query.cursor === undefined ? null : decodeCursor(query.cursor),
+    limit: filter.limit,
+    cursor: filter.cursor,
   };
 }

@@ -3,11 +3,11 @@ import { type AuditInput, type AuditLog } from '../audit/audit-log.js';
 import { type ArchiveDatabase } from '../db/database.js';
 import { ArchiveError } from '../errors.js';
 import { nameKey } from './names.js';
+import { checkTag, iso, ms, toRecord, type RecordingRow } from './rows.js';
 import { encodeCursor, searchStatements } from './search.js';
 import {
   type ArchiveCatalog,
   type CatalogFile,
-  type ChainStatus,
   type FixityEvent,
   type NewRecording,
   type RecordingRecord,
@@ -16,52 +16,6 @@ import {
   type SearchQuery,
   type Tombstone,
 } from './types.js';
-
-interface RecordingRow {
-  id: string;
-  room: string;
-  started_at: number;
-  ended_at: number;
-  duration_ms: number;
-  manifest_sha256: string;
-  previous_manifest_sha256: string | null;
-  recorder_key_id: string;
-  chain_status: ChainStatus;
-  chain_previous_id: string | null;
-  status: RecordingStatus;
-  retention_until: number | null;
-  legal_hold: number;
-  legal_hold_reason: string | null;
-  ingested_at: number;
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-
-function toRecord(row: RecordingRow): RecordingRecord {
-  return {
-    id: row.id,
-    room: row.room,
-    startedAt: iso(row.started_at),
-    endedAt: iso(row.ended_at),
-    durationMs: row.duration_ms,
-    manifestSha256: row.manifest_sha256,
-    previousManifestSha256: row.previous_manifest_sha256,
-    recorderKeyId: row.recorder_key_id,
-    chainStatus: row.chain_status,
-    chainPreviousId: row.chain_previous_id,
-    status: row.status,
-    retentionUntil: isoOrNull(row.retention_until),
-    legalHold: row.legal_hold ? { reason: row.legal_hold_reason ?? '' } : null,
-    ingestedAt: iso(row.ingested_at),
-  };
-}
-
-function ms(value: string, field: string): number {
-  const parsed = Date.parse(value);
-  if (!Number.isFinite(parsed)) throw new ArchiveError('invalid-query', `${field}: not a date (${JSON.stringify(value)})`);
-  return parsed;
-}
 
 export class SqliteCatalog implements ArchiveCatalog {
   readonly #db: ArchiveDatabase;
@@ -236,7 +190,7 @@ export class SqliteCatalog implements ArchiveCatalog {
     return rows.map((row) => ({ recordingId: row.recording_id, path: row.path, at: iso(row.at), outcome: row.outcome, expected: row.expected, actual: row.actual, agent: row.agent }));
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#db.close();
   }
 
@@ -295,9 +249,4 @@ export class SqliteCatalog implements ArchiveCatalog {
     const file = this.#db.prepare('INSERT INTO files (recording_id, path, size, sha256, kind) VALUES (?, ?, ?, ?, ?)');
     for (const entry of recording.files) file.run(recording.id, entry.path, entry.size, entry.sha256, entry.kind);
   }
-}
-
-function checkTag(tag: string): string {
-  if (tag.length === 0 || tag.length > 128 || tag.trim() !== tag) throw new ArchiveError('invalid-query', `tag ${JSON.stringify(tag)}: 1 to 128 characters, no surrounding spaces`);
-  return tag;
 }

@@ -134,5 +134,5 @@ export interface ArchiveCatalog {
   tombstone(id: string): Promise<Tombstone | null>;
   recordFixity(events: FixityEvent[]): Promise<void>;
   fixityEvents(id: string): Promise<FixityEvent[]>;
-  close(): void;
+  close(): Promise<void>;
 }

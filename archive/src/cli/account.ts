@@ -8,7 +8,7 @@
  */
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
-import { Accounts, ROLES, type Role } from '../accounts/accounts.js';
+import { ROLES, type Role } from '../accounts/accounts.js';
 import { openArchive } from '../archive.js';
 import { loadArchiveConfig } from '../config.js';
 import { ArchiveError } from '../errors.js';
@@ -32,9 +32,10 @@ async function main(args: string[]): Promise<number> {
   if (!username || !role || extra.length > 0) throw new UsageError('give a username and a role');
   if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`the role must be one of ${ROLES.join(', ')}`);
   const password = await readPassword();
-  const archive = openArchive(parsed.dataDir ?? loadArchiveConfig().dataDir);
+  const config = loadArchiveConfig();
+  const archive = await openArchive(parsed.dataDir ?? config.dataDir, { databaseUrl: config.databaseUrl });
   try {
-    await new Accounts(archive.db, archive.audit).create(username, password, role as Role, { actor: `cli:${userInfo().username}`, replace });
+    await archive.accounts.create(username, password, role as Role, { actor: `cli:${userInfo().username}`, replace });
     process.stdout.write(`${replace ? 'updated' : 'created'} ${role} account ${username}\n`);
     return 0;
   } catch (error) {
@@ -42,7 +43,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`archive:account: ${error.message}\n`);
     return 1;
   } finally {
-    archive.close();
+    await archive.close();
   }
 }
 

@@ -16,17 +16,18 @@ const USAGE = 'usage: npm run archive:fixity -- [--data DIR]   (default: ARCHIVE
 async function main(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
   if (parsed.positional.length > 0) throw new UsageError(`unexpected argument ${parsed.positional[0] ?? ''}`);
-  const dataDir = parsed.dataDir ?? loadArchiveConfig().dataDir;
+  const config = loadArchiveConfig();
+  const dataDir = parsed.dataDir ?? config.dataDir;
   // Checking an archive that is not there must not create an empty one and report success.
-  if (!existsSync(join(dataDir, CATALOG_FILE))) throw new UsageError(`${dataDir} is not an archive (no ${CATALOG_FILE})`);
-  const archive = openArchive(dataDir);
+  if (!config.databaseUrl && !existsSync(join(dataDir, CATALOG_FILE))) throw new UsageError(`${dataDir} is not an archive (no ${CATALOG_FILE})`);
+  const archive = await openArchive(dataDir, { databaseUrl: config.databaseUrl });
   try {
     const report = await runFixity({ catalog: archive.catalog, store: archive.store, audit: archive.audit, actor: 'cli:fixity' });
     for (const problem of report.problems) process.stdout.write(`FAIL ${problem.recordingId}/${problem.path}: ${problem.message}\n`);
     process.stdout.write(`${plural(report.files, 'file')} checked in ${plural(report.recordings, 'recording')}, ${plural(report.problems.length, 'problem')}\n`);
     return report.problems.length > 0 ? 1 : 0;
   } finally {
-    archive.close();
+    await archive.close();
   }
 }
 

@@ -21,7 +21,7 @@ async function main(args: string[]): Promise<number> {
   if (config.trustedRecorderKeys.length === 0) {
     process.stderr.write('archive:ingest: no trusted recorder key (set ARCHIVE_TRUSTED_RECORDER_KEYS): every recording will be refused\n');
   }
-  const archive = openArchive(parsed.dataDir ?? config.dataDir);
+  const archive = await openArchive(parsed.dataDir ?? config.dataDir, { databaseUrl: config.databaseUrl });
   let failed = 0;
   try {
     const deps = { catalog: archive.catalog, store: archive.store, audit: archive.audit, trustedRecorderKeys: config.trustedRecorderKeys, retention: config.retention, actor: `cli:${userInfo().username}` };
@@ -37,7 +37,7 @@ async function main(args: string[]): Promise<number> {
       }
     }
   } finally {
-    archive.close();
+    await archive.close();
   }
   return failed > 0 ? 1 : 0;
 }

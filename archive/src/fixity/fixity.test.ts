@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 async function archiveWithTwo() {
   const data = mkdtempSync(join(tmpdir(), 'archive-fixity-'));
-  const archive = openArchive(data, { now: () => new Date('2025-03-01T00:00:00.000Z') });
+  const archive = await openArchive(data, { now: () => new Date('2025-03-01T00:00:00.000Z') });
   const root = mkdtempSync(join(tmpdir(), 'recordings-'));
   for (const id of ['rec-1', 'rec-2']) {
     const fixture = await makeRecording(root, id, key);
@@ -35,7 +35,7 @@ describe('runFixity', () => {
       ['timelines/speaking.vtt', 'pass'],
     ]);
     expect(events[0]).toMatchObject({ at: '2025-03-01T00:00:00.000Z', agent: 'conclave-archive fixity (SHA-256)' });
-    expect(archive.audit.entries({}).at(-1)).toMatchObject({ action: 'fixity', detail: { recordings: 2, files: 6, problems: [] } });
+    expect((await archive.audit.entries({})).at(-1)).toMatchObject({ action: 'fixity', detail: { recordings: 2, files: 6, problems: [] } });
   });
 
   it('reports a changed file (same size) and a missing one, and records fail and missing events', async () => {

@@ -4,7 +4,7 @@
  * (pass, fail or missing) in the catalog; the run itself is audited.
  */
 import { createHash } from 'node:crypto';
-import { type AuditLog } from '../audit/audit-log.js';
+import { type AuditTrail } from '../audit/audit-log.js';
 import { type ArchiveCatalog, type FixityEvent } from '../catalog/types.js';
 import { type ObjectStore } from '../store/object-store.js';
 
@@ -13,7 +13,7 @@ export const FIXITY_AGENT = 'conclave-archive fixity (SHA-256)';
 export interface FixityDeps {
   catalog: ArchiveCatalog;
   store: ObjectStore;
-  audit?: Pick<AuditLog, 'append'>;
+  audit?: Pick<AuditTrail, 'append'>;
   actor?: string;
   agent?: string;
   now?: () => Date;
@@ -74,7 +74,7 @@ export async function runFixity(deps: FixityDeps): Promise<FixityReport> {
       report.problems.push({ recordingId, path: event.path, outcome: event.outcome, expected: event.expected, actual: event.actual, message });
     }
   }
-  deps.audit?.append({
+  await deps.audit?.append({
     actor: deps.actor ?? 'fixity',
     action: 'fixity',
     detail: { recordings: report.recordings, files: report.files, problems: report.problems.map(({ recordingId, path, outcome }) => ({ recordingId, path, outcome })).slice(0, 1000) },

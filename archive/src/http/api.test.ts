@@ -163,7 +163,7 @@ describe('the archive API', () => {
     await run('sha256sum', ['--check', '--strict', '--quiet', 'manifest-sha256.txt'], { cwd: bag });
     await run('sha256sum', ['--check', '--strict', '--quiet', 'tagmanifest-sha256.txt'], { cwd: bag });
     expect((await validateBag(bag)).valid).toBe(true);
-    expect(service.archive.audit.entries({ recordingId: 'rec-ada-grace' }).map((entry) => entry.action)).toContain('export');
+    expect((await service.archive.audit.entries({ recordingId: 'rec-ada-grace' })).map((entry) => entry.action)).toContain('export');
   });
 
   it('holds, refuses to delete under hold or retention, and refuses to export what is being deleted', async () => {

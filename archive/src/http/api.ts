@@ -152,9 +152,9 @@ export function createApi(deps: ApiDeps) {
   const { archive, accounts, log } = deps;
   const { catalog, store, audit } = archive;
 
-  function session(req: IncomingMessage): { session: Session; token: string } {
+  async function session(req: IncomingMessage): Promise<{ session: Session; token: string }> {
     const token = cookie(req, SESSION_COOKIE);
-    const found = accounts.session(token);
+    const found = await accounts.session(token);
     if (!found || !token) throw new HttpError(401, 'no-session', 'log in first');
     return { session: found, token };
   }
@@ -231,7 +231,7 @@ export function createApi(deps: ApiDeps) {
     allow(current, 'search');
     const record = await available(id);
     const body = await recordingView({ catalog, store }, record);
-    audit.append({ actor: current.account.username, action: 'view', recordingId: id });
+    await audit.append({ actor: current.account.username, action: 'view', recordingId: id });
     sendJson(res, 200, body);
   }
 
@@ -254,7 +254,7 @@ export function createApi(deps: ApiDeps) {
       res.end(JSON.stringify({ error: { code: 'range', message: `the file has ${size} bytes` } }));
       return;
     }
-    if (download) audit.append({ actor: current.account.username, action: 'download', recordingId: id, detail: { path } });
+    if (download) await audit.append({ actor: current.account.username, action: 'download', recordingId: id, detail: { path } });
     if (range.kind === 'partial') {
       const stream = await store.get(id, path, { start: range.start, end: range.end });
       res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
@@ -274,7 +274,7 @@ export function createApi(deps: ApiDeps) {
     // The bag is built (and every file's hash checked) before the answer starts: a failure is a clear error, not a cut download.
     const prepared = await prepareExport({ catalog, store, scratchDir: deps.scratchDir, sourceOrganization: deps.organization }, id, current.account.username);
     try {
-      audit.append({ actor: current.account.username, action: 'export', recordingId: id, detail: { format: 'bagit-tar' } });
+      await audit.append({ actor: current.account.username, action: 'export', recordingId: id, detail: { format: 'bagit-tar' } });
       res.writeHead(200, { 'content-type': 'application/x-tar', 'content-disposition': `attachment; filename="${id}.bag.tar"`, 'cache-control': 'no-store' });
       await prepared.send(res);
       res.end();
@@ -286,8 +286,8 @@ export function createApi(deps: ApiDeps) {
   async function auditLog(url: URL, current: Session, res: ServerResponse): Promise<void> {
     allow(current, 'audit');
     const query = parse(auditSchema, queryOf(url));
-    const entries = audit.entries({ ...(query.recording ? { recordingId: query.recording } : {}), ...(query.after !== undefined ? { afterSeq: query.after } : {}), limit: query.limit ?? 200 });
-    const verification = audit.verify();
+    const entries = await audit.entries({ ...(query.recording ? { recordingId: query.recording } : {}), ...(query.after !== undefined ? { afterSeq: query.after } : {}), limit: query.limit ?? 200 });
+    const verification = await audit.verify();
     sendJson(res, 200, { entries, verification: { ok: verification.ok, problem: verification.problem } });
   }
 
@@ -296,17 +296,17 @@ export function createApi(deps: ApiDeps) {
     const method = req.method ?? 'GET';
     if (path === '/api/session') {
       if (method === 'POST') return login(req, res);
-      const { session: current, token } = session(req);
+      const { session: current, token } = await session(req);
       if (method === 'GET') return sendJson(res, 200, current);
       if (method === 'DELETE') {
         checkCsrf(req, current);
-        accounts.logout(token, current.account.username);
+        await accounts.logout(token, current.account.username);
         res.writeHead(204, { 'set-cookie': sessionCookie('', 0), 'cache-control': 'no-store' });
         return void res.end();
       }
       throw new HttpError(405, 'method', `${method} is not allowed here`);
     }
-    const { session: current } = session(req);
+    const { session: current } = await session(req);
     const reading = method === 'GET' || method === 'HEAD';
     if (!reading) checkCsrf(req, current);
     if (path === '/api/recordings' && reading) return search(url, current, res);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import sirv from 'sirv';
 import { appPolicy, applyHeaders, securityHeaders } from '@conclave/signaling/security-headers';
-import { Accounts } from '../accounts/accounts.js';
+import { type Accounts } from '../accounts/accounts.js';
 import { openArchive, type Archive } from '../archive.js';
 import { type ArchiveConfig } from '../config.js';
 import { Inbox } from '../inbox.js';
@@ -26,8 +26,8 @@ export interface RunningArchive {
 }
 
 export async function startArchive(config: ArchiveConfig, log: Logger): Promise<RunningArchive> {
-  const archive = openArchive(config.dataDir);
-  const accounts = new Accounts(archive.db, archive.audit);
+  const archive = await openArchive(config.dataDir, { databaseUrl: config.databaseUrl });
+  const accounts = archive.accounts;
   const scratchDir = join(config.dataDir, 'scratch');
   await mkdir(scratchDir, { recursive: true, mode: 0o750 });
   const headers = securityHeaders({ csp: appPolicy(), tls: config.tls });
@@ -83,7 +83,7 @@ export async function startArchive(config: ArchiveConfig, log: Logger): Promise<
         http.close(() => resolve());
         http.closeAllConnections();
       });
-      archive.close();
+      await archive.close();
     },
   };
 }

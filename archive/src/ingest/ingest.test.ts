@@ -20,8 +20,8 @@ beforeAll(async () => {
 const NOW = new Date('2025-02-01T00:00:00.000Z');
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
-function setup(overrides: Partial<IngestDeps> = {}): { archive: Archive; deps: IngestDeps } {
-  const archive = openArchive(tmp('archive-ingest-'));
+async function setup(overrides: Partial<IngestDeps> = {}): Promise<{ archive: Archive; deps: IngestDeps }> {
+  const archive = await openArchive(tmp('archive-ingest-'));
   const deps: IngestDeps = {
     catalog: archive.catalog,
     store: archive.store,
@@ -46,7 +46,7 @@ async function refusal(promise: Promise<unknown>): Promise<IngestRefusedError> {
 
 describe('ingestRecording', () => {
   it('copies every file and the manifest byte for byte and catalogs the recording, audited', async () => {
-    const { archive, deps } = setup({ tags: ['q1'] });
+    const { archive, deps } = await setup({ tags: ['q1'] });
     const fixture = await makeRecording(tmp('recordings-'), 'rec-1', key, { participants: [{ id: 'p1', name: 'Alice' }, { id: 'p2', name: 'Élodie' }] });
     const result = await ingestRecording(fixture.dir, deps);
     expect(result).toMatchObject({ status: 'ingested', recordingId: 'rec-1', manifestSha256: fixture.manifestSha256, files: 3, chain: { status: 'first', previousId: null } });
@@ -64,19 +64,19 @@ describe('ingestRecording', () => {
     ]);
     expect(await archive.catalog.participants('rec-1')).toEqual([{ id: 'p1', name: 'Alice' }, { id: 'p2', name: 'Élodie' }]);
     expect(await archive.catalog.tags('rec-1')).toEqual(['q1']);
-    expect(archive.audit.entries()).toMatchObject([{ action: 'ingest', actor: 'test:ingest', recordingId: 'rec-1', detail: { outcome: 'ingested', files: 3 } }]);
+    expect((await archive.audit.entries())).toMatchObject([{ action: 'ingest', actor: 'test:ingest', recordingId: 'rec-1', detail: { outcome: 'ingested', files: 3 } }]);
   });
 
   it('is idempotent: the same recording again is a no-op', async () => {
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     const fixture = await makeRecording(tmp('recordings-'), 'rec-1', key);
     await ingestRecording(fixture.dir, deps);
     expect(await ingestRecording(fixture.dir, deps)).toMatchObject({ status: 'already', recordingId: 'rec-1', files: 3 });
-    expect(archive.audit.entries()).toHaveLength(1);
+    expect((await archive.audit.entries())).toHaveLength(1);
   });
 
   it('refuses the same recording id with another manifest, keeping the first', async () => {
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     const first = await makeRecording(tmp('recordings-'), 'rec-1', key);
     const second = await makeRecording(tmp('recordings-'), 'rec-1', key, { room: 'elsewhere' });
     await ingestRecording(first.dir, deps);
@@ -87,7 +87,7 @@ describe('ingestRecording', () => {
   });
 
   it('refuses a damaged recording, listing every problem, and keeps nothing (the refusal is audited)', async () => {
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     const fixture = await makeRecording(tmp('recordings-'), 'rec-1', key);
     appendFileSync(join(fixture.dir, 'segments/segment-0001.mkv'), 'x');
     writeFileSync(join(fixture.dir, 'extra.txt'), 'not listed');
@@ -96,11 +96,11 @@ describe('ingestRecording', () => {
     expect(error.message).toContain('not ingested');
     expect(await archive.catalog.getRecording('rec-1')).toBeNull();
     expect(await archive.store.list('rec-1')).toEqual([]);
-    expect(archive.audit.entries()).toMatchObject([{ action: 'ingest', recordingId: 'rec-1', detail: { outcome: 'refused' } }]);
+    expect((await archive.audit.entries())).toMatchObject([{ action: 'ingest', recordingId: 'rec-1', detail: { outcome: 'refused' } }]);
   });
 
   it('refuses a recording signed by a key that is not trusted', async () => {
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     const fixture = await makeRecording(tmp('recordings-'), 'rec-1', otherKey);
     const error = await refusal(ingestRecording(fixture.dir, deps));
     expect(error.problems).toEqual([`signed by recorder key ${otherKey.keyId} (${otherKey.publicKeyBase64}), which is not a trusted recorder key (ARCHIVE_TRUSTED_RECORDER_KEYS)`]);
@@ -111,14 +111,14 @@ describe('ingestRecording', () => {
     const root = tmp('recordings-');
     const one = await makeRecording(root, 'rec-1', key);
     const two = await makeRecording(root, 'rec-2', key, { startedAt: '2025-01-02T10:00:00.000Z' });
-    const alone = setup();
+    const alone = await setup();
     expect((await ingestRecording(two.dir, alone.deps)).chain).toEqual({ status: 'missing-previous', previousId: null, siblings: [] });
 
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     await ingestRecording(one.dir, deps);
     expect((await ingestRecording(two.dir, deps)).chain).toEqual({ status: 'linked', previousId: 'rec-1', siblings: [] });
     expect(await archive.catalog.getRecording('rec-2')).toMatchObject({ chainStatus: 'linked', chainPreviousId: 'rec-1', previousManifestSha256: one.manifestSha256 });
-    expect(archive.audit.entries({ recordingId: 'rec-2' })[0]?.detail).toMatchObject({ chain: { status: 'linked', previousId: 'rec-1' } });
+    expect((await archive.audit.entries({ recordingId: 'rec-2' }))[0]?.detail).toMatchObject({ chain: { status: 'linked', previousId: 'rec-1' } });
   });
 
   it('reports a fork: two recordings after the same one', async () => {
@@ -129,13 +129,13 @@ describe('ingestRecording', () => {
     const forkRoot = tmp('recordings-');
     writeFileSync(join(forkRoot, 'chain-head.json'), JSON.stringify({ version: 1, recordingId: 'rec-1', manifestSha256: one.manifestSha256 }));
     const three = await makeRecording(forkRoot, 'rec-3', key);
-    const { deps } = setup();
+    const { deps } = await setup();
     for (const fixture of [one, two]) await ingestRecording(fixture.dir, deps);
     expect((await ingestRecording(three.dir, deps)).chain).toEqual({ status: 'forked', previousId: 'rec-1', siblings: ['rec-2'] });
   });
 
   it('removes what it copied when the store fails part-way', async () => {
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     let puts = 0;
     const failing: ObjectStore = {
       ...bind(archive.store),
@@ -152,16 +152,16 @@ describe('ingestRecording', () => {
 
   it('removes what it copied when the catalog transaction fails', async () => {
     // A tag the catalog refuses fails the transaction after the recording's row was written.
-    const { archive, deps } = setup({ tags: ['q1', ' padded '] });
+    const { archive, deps } = await setup({ tags: ['q1', ' padded '] });
     const fixture = await makeRecording(tmp('recordings-'), 'rec-1', key);
     await expect(ingestRecording(fixture.dir, deps)).rejects.toMatchObject({ code: 'invalid-query' });
     expect(await archive.store.list('rec-1')).toEqual([]);
     expect(await archive.catalog.getRecording('rec-1')).toBeNull();
-    expect(archive.audit.entries()).toEqual([]);
+    expect((await archive.audit.entries())).toEqual([]);
   });
 
   it('refuses a file that changed after it was verified, and keeps nothing', async () => {
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     const fixture = await makeRecording(tmp('recordings-'), 'rec-1', key);
     const swapping: ObjectStore = {
       ...bind(archive.store),
@@ -178,7 +178,7 @@ describe('ingestRecording', () => {
   });
 
   it('clears what an interrupted ingest left in the store before copying', async () => {
-    const { archive, deps } = setup();
+    const { archive, deps } = await setup();
     await archive.store.put('rec-1', 'segments/segment-0001.mkv', Readable.from([Buffer.from('half')]));
     const fixture = await makeRecording(tmp('recordings-'), 'rec-1', key);
     expect((await ingestRecording(fixture.dir, deps)).status).toBe('ingested');

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { checkRecording, MANIFEST_FILE, type Manifest } from '@conclave/recorder/manifest';
-import { type AuditLog } from '../audit/audit-log.js';
+import { type AuditTrail } from '../audit/audit-log.js';
 import { type ArchiveCatalog, type CatalogFile, type FileKind, type NewRecording } from '../catalog/types.js';
 import { ArchiveError, IngestRefusedError } from '../errors.js';
 import { recordingIdProblem } from '../paths.js';
@@ -24,7 +24,7 @@ export interface IngestDeps {
   /** Who ingests, for the audit log ("cli:alice", "service:recorder"). */
   actor: string;
   /** Refused ingests are audited too when given (accepted ones always are, with the catalog). */
-  audit?: Pick<AuditLog, 'append'>;
+  audit?: Pick<AuditTrail, 'append'>;
   retention?: RetentionPolicy;
   tags?: string[];
   now?: () => Date;
@@ -53,7 +53,7 @@ export async function ingestRecording(dir: string, deps: IngestDeps): Promise<In
   const idProblem = manifest ? recordingIdProblem(manifest.recordingId) : null;
   if (idProblem) problems.push(`recordingId ${JSON.stringify(manifest?.recordingId)}: ${idProblem}`);
   if (!manifest || !manifestSha256 || problems.length > 0) {
-    throw refuse(dir, problems.length > 0 ? problems : ['the recording could not be read'], deps, manifest?.recordingId ?? null);
+    throw await refuse(dir, problems.length > 0 ? problems : ['the recording could not be read'], deps, manifest?.recordingId ?? null);
   }
 
   const id = manifest.recordingId;
@@ -72,9 +72,9 @@ async function ingestChecked(dir: string, manifest: Manifest, manifestSha256: st
   const existing = await deps.catalog.getRecording(id);
   if (existing) {
     if (existing.manifestSha256 !== manifestSha256) {
-      throw refuse(dir, [`recording ${id} is already archived with another manifest (SHA-256 ${existing.manifestSha256}, this one ${manifestSha256}): a recording is never replaced`], deps, id);
+      throw await refuse(dir, [`recording ${id} is already archived with another manifest (SHA-256 ${existing.manifestSha256}, this one ${manifestSha256}): a recording is never replaced`], deps, id);
     }
-    if (existing.status !== 'active') throw refuse(dir, [`recording ${id} was archived, then ${existing.status === 'deleted' ? 'deleted' : 'marked for deletion'}: it is not ingested again`], deps, id);
+    if (existing.status !== 'active') throw await refuse(dir, [`recording ${id} was archived, then ${existing.status === 'deleted' ? 'deleted' : 'marked for deletion'}: it is not ingested again`], deps, id);
     const files = await deps.catalog.files(id);
     return { status: 'already', recordingId: id, manifestSha256, files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0), chain: { status: existing.chainStatus, previousId: existing.chainPreviousId, siblings: [] } };
   }
@@ -120,8 +120,8 @@ async function ingestChecked(dir: string, manifest: Manifest, manifestSha256: st
     await deps.store.delete(id).catch((cleanup: unknown) => {
       deps.logger?.warn({ recordingId: id, err: cleanup }, 'could not remove the copies of a failed ingest (they are removed at the next ingest of this recording)');
     });
-    if (error instanceof ArchiveError && error.code === 'conflict') throw refuse(dir, [error.message], deps, id, error);
-    if (error instanceof IngestRefusedError) throw refuse(dir, error.problems, deps, id, error);
+    if (error instanceof ArchiveError && error.code === 'conflict') throw await refuse(dir, [error.message], deps, id, error);
+    if (error instanceof IngestRefusedError) throw await refuse(dir, error.problems, deps, id, error);
     throw error;
   }
 }
@@ -147,9 +147,9 @@ async function copyFiles(dir: string, manifest: Manifest, manifestSha256: string
   return files;
 }
 
-function refuse(dir: string, problems: string[], deps: IngestDeps, recordingId: string | null, cause?: unknown): IngestRefusedError {
+async function refuse(dir: string, problems: string[], deps: IngestDeps, recordingId: string | null, cause?: unknown): Promise<IngestRefusedError> {
   try {
-    deps.audit?.append({ actor: deps.actor, action: 'ingest', recordingId, detail: { outcome: 'refused', source: dir, problems: problems.slice(0, 50) } });
+    await deps.audit?.append({ actor: deps.actor, action: 'ingest', recordingId, detail: { outcome: 'refused', source: dir, problems: problems.slice(0, 50) } });
   } catch (error) {
     deps.logger?.warn({ err: error }, 'could not audit a refused ingest');
   }
