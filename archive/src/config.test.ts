@@ -7,6 +7,7 @@ describe('loadArchiveConfig', () => {
   it('has defaults that keep everything and trust no recorder', () => {
     expect(loadArchiveConfig({})).toMatchObject({
       dataDir: 'archive-data',
+      databaseUrl: null,
       trustedRecorderKeys: [],
       retention: { defaultDays: null, rooms: {} },
       logLevel: 'info',
@@ -34,5 +35,13 @@ describe('loadArchiveConfig', () => {
       /invalid archive configuration:\n {2}ARCHIVE_TRUSTED_RECORDER_KEYS\.0: each key is the base64.*\n {2}ARCHIVE_RETENTION_DAYS: a whole number of days.*\n {2}ARCHIVE_ROOM_RETENTION: not JSON/,
     );
     expect(() => loadArchiveConfig({ ARCHIVE_ROOM_RETENTION: '{"legal": -3}' })).toThrow(/ARCHIVE_ROOM_RETENTION\.legal: a whole number of days/);
+  });
+
+  it('takes a PostgreSQL URL with a database name, and nothing else, for the catalog', () => {
+    expect(loadArchiveConfig({ ARCHIVE_DATABASE_URL: 'postgres://archive:secret@db.example:5432/archive' }).databaseUrl).toBe('postgres://archive:secret@db.example:5432/archive');
+    expect(loadArchiveConfig({ ARCHIVE_DATABASE_URL: 'postgresql://db.example/archive' }).databaseUrl).toBe('postgresql://db.example/archive');
+    for (const bad of ['mysql://db.example/archive', 'postgres://db.example', 'db.example:5432/archive']) {
+      expect(() => loadArchiveConfig({ ARCHIVE_DATABASE_URL: bad }), bad).toThrow(/ARCHIVE_DATABASE_URL: a PostgreSQL URL/);
+    }
   });
 });
