@@ -123,4 +123,56 @@ describe.each(BACKENDS)('catalog on $name', (backend) => {
     expect((await archive.catalog.getRecording('rec-1'))?.legalHold).toEqual({ reason: 'case 42' });
     await expect(archive.catalog.setLegalHold('missing', 'x', { actor: 'a', action: 'hold' })).rejects.toMatchObject({ code: 'not-found' });
   });
+
+  it('finds by manifest and follower, sets tags, lists by status and expiry, keeps fixity events in order', async () => {
+    const archive = await fresh();
+    await archive.catalog.insertRecordings([
+      recording('a', { manifestSha256: '1'.repeat(64), retentionUntil: '2025-03-01T00:00:00.000Z' }),
+      recording('b', { manifestSha256: '2'.repeat(64), previousManifestSha256: '1'.repeat(64), startedAt: '2025-01-02T10:00:00.000Z', endedAt: '2025-01-02T11:00:00.000Z', retentionUntil: '2025-02-01T00:00:00.000Z' }),
+      recording('c', { manifestSha256: '2'.repeat(64), startedAt: '2025-01-03T10:00:00.000Z', endedAt: '2025-01-03T11:00:00.000Z', retentionUntil: '2030-01-01T00:00:00.000Z' }),
+    ]);
+    expect((await archive.catalog.findByManifestSha256('2'.repeat(64))).map((r) => r.id)).toEqual(['b', 'c']);
+    expect((await archive.catalog.findFollowers('1'.repeat(64))).map((r) => r.id)).toEqual(['b']);
+    await archive.catalog.setTags('a', ['z', 'y', 'z']);
+    expect(await archive.catalog.tags('a')).toEqual(['y', 'z']);
+    await expect(archive.catalog.setTags('a', [' padded'])).rejects.toMatchObject({ code: 'invalid-query' });
+    await expect(archive.catalog.setTags('none', ['x'])).rejects.toMatchObject({ code: 'not-found' });
+    expect(await archive.catalog.listIds('active')).toEqual(['a', 'b', 'c']);
+    expect(await archive.catalog.listExpired('2025-06-01T00:00:00.000Z')).toEqual(['b', 'a']);
+    await archive.catalog.recordFixity([
+      { recordingId: 'a', path: 'manifest.json', at: '2025-03-01T00:00:00.000Z', outcome: 'pass', expected: 'b'.repeat(64), actual: 'b'.repeat(64), agent: 'test' },
+      { recordingId: 'a', path: 'manifest.json', at: '2025-02-01T00:00:00.000Z', outcome: 'missing', expected: 'b'.repeat(64), actual: null, agent: 'test' },
+    ]);
+    expect((await archive.catalog.fixityEvents('a')).map((event) => [event.at, event.outcome, event.actual])).toEqual([
+      ['2025-03-01T00:00:00.000Z', 'pass', 'b'.repeat(64)],
+      ['2025-02-01T00:00:00.000Z', 'missing', null],
+    ]);
+  });
+
+  it('deletes in two guarded steps: only expired and unheld, then a tombstone, each audited', async () => {
+    const archive = await fresh();
+    await archive.catalog.insertRecordings([recording('old', { retentionUntil: '2025-02-01T00:00:00.000Z' }), recording('new', { retentionUntil: '2030-01-01T00:00:00.000Z' })]);
+    const now = '2025-06-01T00:00:00.000Z';
+    const audit = (recordingId: string) => ({ actor: 'admin', action: 'delete', recordingId }) as const;
+    const tombstone = { deletedAt: now, actor: 'admin', reason: 'expired', fileCount: 1, totalBytes: 10 };
+    expect(await archive.catalog.beginDeletion('new', now, audit('new'))).toBe(false);
+    await archive.catalog.setLegalHold('old', 'case 7', { actor: 'a', action: 'hold', recordingId: 'old' });
+    expect(await archive.catalog.beginDeletion('old', now, audit('old'))).toBe(false);
+    await expect(archive.catalog.finishDeletion('old', tombstone, audit('old'))).rejects.toMatchObject({ code: 'conflict' });
+    await archive.catalog.setLegalHold('old', null, { actor: 'a', action: 'release', recordingId: 'old' });
+    expect(await archive.catalog.beginDeletion('old', now, audit('old'))).toBe(true);
+    // Resumed after a crash: still true, nothing changed, not audited twice.
+    expect(await archive.catalog.beginDeletion('old', now, audit('old'))).toBe(true);
+    expect((await archive.catalog.getRecording('old'))?.status).toBe('deleting');
+    expect((await archive.catalog.search({})).recordings.map((r) => r.id)).toEqual(['new']);
+    await expect(archive.catalog.setRetention('old', null, { actor: 'a', action: 'retention' })).rejects.toMatchObject({ code: 'not-active' });
+    expect(await archive.catalog.tombstone('old')).toBeNull();
+    await archive.catalog.finishDeletion('old', tombstone, audit('old'));
+    expect(await archive.catalog.tombstone('old')).toEqual(tombstone);
+    expect((await archive.catalog.search({ status: 'deleted' })).recordings.map((r) => r.id)).toEqual(['old']);
+    await expect(archive.catalog.finishDeletion('old', tombstone, audit('old'))).rejects.toMatchObject({ code: 'conflict' });
+    await expect(archive.catalog.beginDeletion('missing', now, audit('missing'))).rejects.toMatchObject({ code: 'not-found' });
+    expect((await archive.audit.entries({ recordingId: 'old' })).map((entry) => entry.action)).toEqual(['hold', 'release', 'delete', 'delete']);
+    expect((await archive.audit.verify()).ok).toBe(true);
+  });
 });
