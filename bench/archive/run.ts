@@ -78,7 +78,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function searchLatency(dir: string) {
-  const archive = openArchive(dir);
+  const archive = await openArchive(dir);
   try {
     const generated = generateCatalog(RECORDINGS);
     const started = performance.now();
@@ -117,7 +117,7 @@ async function searchLatency(dir: string) {
     all.sort((a, b) => a - b);
     return { insertSeconds, rows, overall: { p50: percentile(all, 50), p99: percentile(all, 99), max: all.at(-1) ?? Number.NaN, queries: all.length } };
   } finally {
-    archive.close();
+    await archive.close();
   }
 }
 
