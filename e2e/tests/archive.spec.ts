@@ -9,6 +9,7 @@ import { validateBag } from '@conclave/archive';
 import { expectAccessible } from '../support/accessibility.js';
 import { ARCHIVIST, startArchiveFor } from '../support/archive.js';
 import { expect, joinAs, screenshotPath, test } from '../support/fixtures.js';
+import { NetworkWatch } from '../support/offline.js';
 import { startWithRecorder } from '../support/recorder.js';
 
 const run = promisify(execFile);
@@ -38,7 +39,10 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
       .poll(async () => (await archive.archive.archive.catalog.search({})).total, { message: 'the recording reaches the archive', timeout: 120_000 })
       .toBe(1);
 
+    // The portal, like every page, reaches nothing but its own origin and breaks no CSP rule.
     const context = await browser.newContext({ acceptDownloads: true });
+    const watch = new NetworkWatch();
+    await watch.watch(context, 'portal', [archive.archive.url]);
     const page = await context.newPage();
     await page.goto(archive.archive.url);
     await expectAccessible(page, 'the archive login');
@@ -99,6 +103,9 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
     // Every one of those steps is in the audit log.
     const actions = (await archive.archive.archive.audit.entries({ recordingId: id })).map((entry) => entry.action);
     expect(actions).toEqual(expect.arrayContaining(['ingest', 'view', 'export']));
+    expect(watch.outside(), 'requests to another host').toEqual([]);
+    expect(watch.violations, 'CSP violations').toEqual([]);
+    expect(watch.requests.length).toBeGreaterThan(5);
     await context.close();
   } finally {
     await rm(work, { recursive: true, force: true });
