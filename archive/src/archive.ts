@@ -15,6 +15,7 @@ import { type ArchiveCatalog } from './catalog/types.js';
 import { openArchiveDatabase, type ArchiveDatabase } from './db/database.js';
 import { openPostgres } from './db/postgres.js';
 import { LocalObjectStore } from './store/local-store.js';
+import { S3ObjectStore, type S3StoreConfig } from './store/s3-store.js';
 import { type ObjectStore } from './store/object-store.js';
 
 export const CATALOG_FILE = 'catalog.sqlite';
@@ -37,11 +38,13 @@ export interface OpenArchiveOptions {
   now?: () => Date;
   /** postgres://… : the catalog, audit log and accounts in PostgreSQL; absent: SQLite in dataDir. */
   databaseUrl?: string | null;
+  /** The files in an S3-compatible store (checked before use); absent: dataDir/objects. */
+  s3?: S3StoreConfig | null;
 }
 
 export async function openArchive(dataDir: string, options: OpenArchiveOptions = {}): Promise<Archive> {
   mkdirSync(join(dataDir, OBJECTS_DIR), { recursive: true, mode: 0o750 });
-  const store = new LocalObjectStore(join(dataDir, OBJECTS_DIR));
+  const store = options.s3 ? await checkedS3Store(options.s3) : new LocalObjectStore(join(dataDir, OBJECTS_DIR));
   const clock = options.now ?? (() => new Date());
   if (options.databaseUrl) {
     const pool = await openPostgres(options.databaseUrl);
@@ -55,4 +58,11 @@ export async function openArchive(dataDir: string, options: OpenArchiveOptions =
   const catalog = new SqliteCatalog(db, log);
   const accounts = new Accounts(new SqliteAccountStore(db, log), () => clock().getTime());
   return { dataDir, database: 'sqlite', db, audit: new SqliteAuditTrail(log), catalog, accounts, store, close: () => catalog.close() };
+}
+
+/** The bucket answers, with Object Lock enabled when it is asked for: otherwise nothing starts. */
+async function checkedS3Store(config: S3StoreConfig): Promise<S3ObjectStore> {
+  const store = new S3ObjectStore(config);
+  await store.checkBucket();
+  return store;
 }

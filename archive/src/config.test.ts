@@ -44,4 +44,21 @@ describe('loadArchiveConfig', () => {
       expect(() => loadArchiveConfig({ ARCHIVE_DATABASE_URL: bad }), bad).toThrow(/ARCHIVE_DATABASE_URL: a PostgreSQL URL/);
     }
   });
+
+  it('builds the S3 store from its settings, and names what is missing', () => {
+    const config = loadArchiveConfig({
+      ARCHIVE_STORE: 's3',
+      ARCHIVE_S3_ENDPOINT: 'http://10.0.4.2:9000',
+      ARCHIVE_S3_BUCKET: 'archive',
+      ARCHIVE_S3_ACCESS_KEY_ID: 'conclave',
+      ARCHIVE_S3_SECRET_ACCESS_KEY: 'secret',
+      ARCHIVE_S3_OBJECT_LOCK_MODE: 'COMPLIANCE',
+      ARCHIVE_S3_OBJECT_LOCK_DAYS: '3650',
+    });
+    expect(config.s3).toMatchObject({ endpoint: 'http://10.0.4.2:9000', bucket: 'archive', region: 'us-east-1', objectLock: { mode: 'COMPLIANCE', days: 3650 }, conditionalWrites: true });
+    expect(loadArchiveConfig({}).s3).toBeNull();
+    expect(() => loadArchiveConfig({ ARCHIVE_STORE: 's3' })).toThrow(/ARCHIVE_S3_BUCKET: required with ARCHIVE_STORE=s3[\s\S]*ARCHIVE_S3_ACCESS_KEY_ID: required/);
+    expect(() => loadArchiveConfig({ ARCHIVE_S3_OBJECT_LOCK_MODE: 'COMPLIANCE' })).toThrow(/set both ARCHIVE_S3_OBJECT_LOCK_MODE and ARCHIVE_S3_OBJECT_LOCK_DAYS/);
+    expect(() => loadArchiveConfig({ ARCHIVE_FIXITY_HOURS: '0' })).toThrow(/ARCHIVE_FIXITY_HOURS/);
+  });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ArchiveError } from './errors.js';
 import { type RetentionPolicy } from './retention/policy.js';
+import { type S3StoreConfig } from './store/s3-store.js';
 
 // Ed25519 raw public key: 32 bytes, 44 base64 characters (as in manifest.recorder.publicKey).
 const BASE64_32_BYTES = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
@@ -68,6 +69,30 @@ export const archiveConfigSchema = z.strictObject({
   ARCHIVE_ORGANIZATION: z.string().min(1).max(200).default('Conclave archive'),
   /** The built client (it holds the portal page, archive.html). */
   CLIENT_DIR: z.string().min(1).default(defaultClientDir),
+  /** Hours between fixity passes over every stored file, and minutes between retention sweeps. */
+  ARCHIVE_FIXITY_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+  ARCHIVE_SWEEP_MINUTES: z.coerce.number().min(1).max(7 * 24 * 60).default(60),
+  /** Where the files are: `local` (ARCHIVE_DATA_DIR/objects) or `s3` (an S3-compatible service). */
+  ARCHIVE_STORE: z.enum(['local', 's3']).default('local'),
+  ARCHIVE_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  ARCHIVE_S3_REGION: z.string().min(1).default('us-east-1'),
+  ARCHIVE_S3_BUCKET: z.string().min(3).max(63).optional(),
+  ARCHIVE_S3_PREFIX: z.string().max(200).default(''),
+  ARCHIVE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ARCHIVE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  ARCHIVE_S3_PATH_STYLE: boolean.optional(),
+  ARCHIVE_S3_OBJECT_LOCK_MODE: z.enum(['COMPLIANCE', 'GOVERNANCE']).optional(),
+  ARCHIVE_S3_OBJECT_LOCK_DAYS: z.coerce.number().int().min(1).max(100 * 366).optional(),
+  ARCHIVE_S3_CONDITIONAL_WRITES: boolean.default(true),
+}).superRefine((config, ctx) => {
+  if (config.ARCHIVE_STORE === 's3') {
+    for (const key of ['ARCHIVE_S3_BUCKET', 'ARCHIVE_S3_ACCESS_KEY_ID', 'ARCHIVE_S3_SECRET_ACCESS_KEY'] as const) {
+      if (!config[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required with ARCHIVE_STORE=s3' });
+    }
+  }
+  if ((config.ARCHIVE_S3_OBJECT_LOCK_MODE === undefined) !== (config.ARCHIVE_S3_OBJECT_LOCK_DAYS === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['ARCHIVE_S3_OBJECT_LOCK_MODE'], message: 'set both ARCHIVE_S3_OBJECT_LOCK_MODE and ARCHIVE_S3_OBJECT_LOCK_DAYS, or neither' });
+  }
 });
 
 export interface ArchiveConfig {
@@ -85,6 +110,10 @@ export interface ArchiveConfig {
   inboxSeconds: number;
   organization: string;
   clientDir: string;
+  fixityEveryMs: number;
+  sweepEveryMs: number;
+  /** The S3-compatible store, or null for files under dataDir/objects. */
+  s3: S3StoreConfig | null;
 }
 
 const KEYS = Object.keys(archiveConfigSchema.shape);
@@ -113,6 +142,21 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv = process.env): Archive
     inbox: config.ARCHIVE_INBOX ?? null,
     inboxSeconds: config.ARCHIVE_INBOX_SECONDS,
     organization: config.ARCHIVE_ORGANIZATION,
+    fixityEveryMs: config.ARCHIVE_FIXITY_HOURS * 3_600_000,
+    sweepEveryMs: config.ARCHIVE_SWEEP_MINUTES * 60_000,
+    s3:
+      config.ARCHIVE_STORE === 's3'
+        ? {
+            ...(config.ARCHIVE_S3_ENDPOINT ? { endpoint: config.ARCHIVE_S3_ENDPOINT } : {}),
+            ...(config.ARCHIVE_S3_PATH_STYLE !== undefined ? { forcePathStyle: config.ARCHIVE_S3_PATH_STYLE } : {}),
+            region: config.ARCHIVE_S3_REGION,
+            bucket: config.ARCHIVE_S3_BUCKET ?? '',
+            prefix: config.ARCHIVE_S3_PREFIX,
+            credentials: { accessKeyId: config.ARCHIVE_S3_ACCESS_KEY_ID ?? '', secretAccessKey: config.ARCHIVE_S3_SECRET_ACCESS_KEY ?? '' },
+            objectLock: config.ARCHIVE_S3_OBJECT_LOCK_MODE && config.ARCHIVE_S3_OBJECT_LOCK_DAYS ? { mode: config.ARCHIVE_S3_OBJECT_LOCK_MODE, days: config.ARCHIVE_S3_OBJECT_LOCK_DAYS } : null,
+            conditionalWrites: config.ARCHIVE_S3_CONDITIONAL_WRITES,
+          }
+        : null,
     clientDir: config.CLIENT_DIR,
   };
 }

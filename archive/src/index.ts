@@ -36,3 +36,5 @@ export { startArchive, type RunningArchive } from './http/server.js';
 export { Accounts, ROLES, type Account, type Role, type Session } from './accounts/accounts.js';
 export { SqliteAccountStore, PostgresAccountStore, type AccountStore } from './accounts/account-store.js';
 export { Inbox } from './inbox.js';
+export { S3ObjectStore, type S3StoreConfig } from './store/s3-store.js';
+export { Maintenance, type MaintenanceStatus } from './maintenance.js';

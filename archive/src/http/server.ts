@@ -14,6 +14,7 @@ import { type Accounts } from '../accounts/accounts.js';
 import { openArchive, type Archive } from '../archive.js';
 import { type ArchiveConfig } from '../config.js';
 import { Inbox } from '../inbox.js';
+import { Maintenance } from '../maintenance.js';
 import { createApi } from './api.js';
 
 export interface RunningArchive {
@@ -21,12 +22,13 @@ export interface RunningArchive {
   archive: Archive;
   accounts: Accounts;
   inbox: Inbox | null;
+  maintenance: Maintenance;
   http: Server;
   close(): Promise<void>;
 }
 
 export async function startArchive(config: ArchiveConfig, log: Logger): Promise<RunningArchive> {
-  const archive = await openArchive(config.dataDir, { databaseUrl: config.databaseUrl });
+  const archive = await openArchive(config.dataDir, { databaseUrl: config.databaseUrl, s3: config.s3 });
   const accounts = archive.accounts;
   const scratchDir = join(config.dataDir, 'scratch');
   await mkdir(scratchDir, { recursive: true, mode: 0o750 });
@@ -70,15 +72,19 @@ export async function startArchive(config: ArchiveConfig, log: Logger): Promise<
 
   const inbox = config.inbox ? new Inbox(archive, { dir: config.inbox, everyMs: config.inboxSeconds * 1000, trustedRecorderKeys: config.trustedRecorderKeys, retention: config.retention, log }) : null;
   inbox?.start();
+  const maintenance = new Maintenance(archive, { fixityEveryMs: config.fixityEveryMs, sweepEveryMs: config.sweepEveryMs, log });
+  maintenance.start();
   log.info({ url, inbox: config.inbox }, 'archive listening');
   return {
     url,
     archive,
     accounts,
     inbox,
+    maintenance,
     http,
     close: async () => {
       await inbox?.stop();
+      await maintenance.stop();
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
