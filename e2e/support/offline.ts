@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page, Request, Worker } from '@playwright/test';
@@ -8,6 +7,7 @@ import type { RunningServer } from '@conclave/signaling';
 import { createFinalizer, loadRecorderConfig, startRecorder, type BrowserObserver, type RunningRecorder } from '@conclave/recorder';
 import { RECORDER_SECRET } from './recorder.js';
 import { startTestServer } from './server.js';
+import { freePort } from './ports.js';
 
 /** One request a browser context made (HTTP, or a WebSocket's handshake URL). */
 export interface SeenRequest {
@@ -88,17 +88,6 @@ export class NetworkWatch {
   allowed(): Record<string, string[]> {
     return Object.fromEntries(this.#allowed);
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface WatchedRecordingSetup {

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,20 +7,9 @@ import { pino } from 'pino';
 import type { RunningServer } from '@conclave/signaling';
 import { createFinalizer, loadRecorderConfig, startRecorder, type RunningRecorder } from '@conclave/recorder';
 import { startTestServer } from './server.js';
+import { freePort } from './ports.js';
 
 export const RECORDER_SECRET = 'e2e-recorder-secret-0123456789abcdefgh';
-
-/** A free TCP port on loopback (the signaling server must know the recorder's URL before either starts). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RecordingSetup {
   signaling: RunningServer;

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 /**
  * A real coturn (`turnserver`, Debian package `coturn`) on loopback for the TURN tests,
@@ -32,18 +32,9 @@ export function findTurnserver(env: NodeJS.ProcessEnv = process.env): { path: st
   return { error: 'no turnserver found: install coturn (Debian: apt-get install -y coturn) or set TURNSERVER_PATH to a turnserver binary' };
 }
 
-async function freeTcpAndUdpPort(): Promise<number> {
-  // coturn listens on both; a free TCP port on loopback is free for UDP in practice here
-  // (nothing else in the suite binds UDP below the relay range).
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+// coturn listens on both TCP and UDP; a free TCP port on loopback is free for UDP in
+// practice here (nothing else in the suite binds UDP below the relay range).
+const freeTcpAndUdpPort = freePort;
 
 /**
  * Starts turnserver on free loopback ports and resolves once it listens; `close()` stops it

@@ -10,63 +10,13 @@ import { archiveBackends, type OpenedArchive } from '../testing/backends.js';
 import { nameKey } from './names.js';
 import { postgresSearchStatements } from './postgres-search.js';
 import { searchStatements } from './search.js';
-import { type NewRecording, type SearchQuery } from './types.js';
+import { generateCatalog, type GeneratedRecording } from '../testing/catalog-generator.js';
+import { type SearchQuery } from './types.js';
 
 const COUNT = 100_000;
-const FIRST_NAMES = ['Alice', 'Bob', 'Chloé', 'David', 'Émile', 'Fatou', 'Grégoire', 'Hana', 'Ines', 'Jean'];
-const LAST_NAMES = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand'];
-const TAGS = ['legal', 'hr', 'q1', 'q2', 'board', 'audit'];
-const START = Date.parse('2023-01-01T00:00:00.000Z');
-
-// A small deterministic generator (xorshift), so a failure reproduces.
-let seed = 2463534242;
-const random = (n: number) => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-};
-
-interface Plain {
-  id: string;
-  room: string;
-  startedAt: number;
-  durationMs: number;
-  names: string[];
-  tags: string[];
-}
-
-const plain: Plain[] = [];
-const batch: NewRecording[] = [];
-{
-  for (let i = 0; i < COUNT; i++) {
-    const id = `rec-${String(i).padStart(6, '0')}`;
-    const room = `room-${random(50)}`;
-    // Many recordings share a start minute, so the id tie-break is exercised.
-    const startedAt = START + random(3 * 365 * 24 * 60) * 60_000;
-    const durationMs = (1 + random(180)) * 60_000;
-    const names = Array.from({ length: 1 + random(4) }, () => `${FIRST_NAMES[random(FIRST_NAMES.length)]} ${LAST_NAMES[random(LAST_NAMES.length)]}`);
-    if (i % 10_007 === 0) names.push('Quentin Zyxwvut');
-    const tags = [...new Set(Array.from({ length: random(3) }, () => TAGS[random(TAGS.length)]!))];
-    plain.push({ id, room, startedAt, durationMs, names, tags });
-    batch.push({
-      id,
-      room,
-      startedAt: new Date(startedAt).toISOString(),
-      endedAt: new Date(startedAt + durationMs).toISOString(),
-      manifestSha256: id.padEnd(64, '0'),
-      previousManifestSha256: null,
-      recorderKeyId: '0123456789abcdef',
-      chainStatus: 'first',
-      chainPreviousId: null,
-      retentionUntil: null,
-      ingestedAt: new Date(startedAt + durationMs).toISOString(),
-      participants: names.map((name, j) => ({ id: `p${j}`, name })),
-      tags,
-      files: [],
-    });
-  }
-}
+// The generator is deterministic (xorshift), so a failure reproduces; bench:archive searches the same data.
+const { plain, recordings: batch } = generateCatalog(COUNT);
+type Plain = GeneratedRecording;
 
 function expected(filter: (r: Plain) => boolean, limit = 50): { ids: string[]; total: number } {
   const matching = plain.filter(filter).sort((a, b) => b.startedAt - a.startedAt || (a.id < b.id ? 1 : -1));
