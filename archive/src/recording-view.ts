@@ -92,16 +92,11 @@ export async function recordingView(deps: { catalog: ArchiveCatalog; store: Obje
       endOffsetMs: segment.endOffsetMs,
       tracks: segment.tracks.map(({ participant, kind, codec, startOffsetMs }) => ({ participant, kind, codec, startOffsetMs })),
       chapters: segment.chapters,
-      access: accessOf(segment),
+      // Absent in recordings sealed before per-participant access copies existed.
+      access: (segment.access ?? []).map(({ participant, file }) => ({ participant, file })),
     })),
     timelines: { json: has('timelines/speaking.json') ? 'timelines/speaking.json' : null, vtt: has('timelines/speaking.vtt') ? 'timelines/speaking.vtt' : null },
     files,
     integrity: integrityOf(fixity),
   };
-}
-
-/** Per-participant access copies, in manifests that have them. */
-function accessOf(segment: Manifest['segments'][number]): { participant: string; file: string }[] {
-  const access = (segment as { access?: { participant: string; file: string }[] }).access;
-  return Array.isArray(access) ? access.map(({ participant, file }) => ({ participant, file })) : [];
 }

@@ -1,13 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BrowserContext, Page, Request, Worker } from '@playwright/test';
-import { pino } from 'pino';
-import type { RunningServer } from '@conclave/signaling';
-import { createFinalizer, loadRecorderConfig, startRecorder, type BrowserObserver, type RunningRecorder } from '@conclave/recorder';
-import { RECORDER_SECRET } from './recorder.js';
-import { startTestServer } from './server.js';
-import { freePort } from './ports.js';
 
 /** One request a browser context made (HTTP, or a WebSocket's handshake URL). */
 export interface SeenRequest {
@@ -88,45 +79,4 @@ export class NetworkWatch {
   allowed(): Record<string, string[]> {
     return Object.fromEntries(this.#allowed);
   }
-}
-
-export interface WatchedRecordingSetup {
-  signaling: RunningServer;
-  recorder: RunningRecorder;
-  recorderUrl: string;
-  dataDir: string;
-  close(): Promise<void>;
-}
-
-/**
- * A signaling server and a recording service (as support/recorder.ts starts them) whose
- * browsers, the recorder page's and the muxer's, are handed to `observe` before any
- * page opens in them.
- */
-export async function startWatchedRecording(observe: BrowserObserver): Promise<WatchedRecordingSetup> {
-  const port = await freePort();
-  const recorderUrl = `http://127.0.0.1:${port}`;
-  const signaling = await startTestServer({ RECORDER_SECRET, RECORDER_URL: recorderUrl, ALLOWED_ORIGINS: recorderUrl });
-  const dataDir = await mkdtemp(join(tmpdir(), 'conclave-offline-'));
-  const config = loadRecorderConfig({
-    RECORDER_PORT: String(port),
-    RECORDER_DATA_DIR: dataDir,
-    RECORDER_SECRET,
-    SIGNALING_URL: signaling.url,
-    CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    LOG_LEVEL: 'warn',
-  });
-  const log = pino({ level: 'warn' });
-  const recorder = await startRecorder(config, log, createFinalizer(config, log, { observeBrowser: observe }), { observeBrowser: observe });
-  return {
-    signaling,
-    recorder,
-    recorderUrl,
-    dataDir,
-    close: async () => {
-      await recorder.close();
-      await signaling.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
 }

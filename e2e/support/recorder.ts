@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { RunningServer } from '@conclave/signaling';
-import { createFinalizer, loadRecorderConfig, startRecorder, type RunningRecorder } from '@conclave/recorder';
+import { createFinalizer, loadRecorderConfig, startRecorder, type BrowserObserver, type RunningRecorder } from '@conclave/recorder';
 import { startTestServer } from './server.js';
 import { freePort } from './ports.js';
 
@@ -13,6 +13,8 @@ export const RECORDER_SECRET = 'e2e-recorder-secret-0123456789abcdefgh';
 
 export interface RecordingSetup {
   signaling: RunningServer;
+  /** Where browsers reach the recording service. */
+  recorderUrl: string;
   /** The running recording service (a new one after restartRecorder()). */
   readonly recorder: RunningRecorder;
   dataDir: string;
@@ -21,8 +23,12 @@ export interface RecordingSetup {
   close(): Promise<void>;
 }
 
-/** A signaling server and a recording service that trust each other, the recorder's data in a fresh folder. */
-export async function startWithRecorder(env: Record<string, string> = {}): Promise<RecordingSetup> {
+/**
+ * A signaling server and a recording service that trust each other, the recorder's data in
+ * a fresh folder. `observeBrowser` gets the recorder's browsers (the recorder page's and
+ * the muxer's) before any page opens in them.
+ */
+export async function startWithRecorder(env: Record<string, string> = {}, options: { observeBrowser?: BrowserObserver } = {}): Promise<RecordingSetup> {
   const port = await freePort();
   const recorderUrl = `http://127.0.0.1:${port}`;
   const signaling = await startTestServer({ RECORDER_SECRET, RECORDER_URL: recorderUrl, ALLOWED_ORIGINS: recorderUrl, ...env });
@@ -36,10 +42,12 @@ export async function startWithRecorder(env: Record<string, string> = {}): Promi
     LOG_LEVEL: 'warn',
   });
   const log = pino({ level: 'warn' });
-  const start = () => startRecorder(config, log, createFinalizer(config, log));
+  const observed = options.observeBrowser ? { observeBrowser: options.observeBrowser } : {};
+  const start = () => startRecorder(config, log, createFinalizer(config, log, observed), observed);
   let recorder = await start();
   return {
     signaling,
+    recorderUrl,
     get recorder() {
       return recorder;
     },

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { expect, joinFromPreJoin, TEST_ROOM_SECRET, test } from '../support/fixtures.js';
 import { expectVideoFlowing, recordPeerConnections } from '../support/media.js';
-import { NetworkWatch, startWatchedRecording, type WatchedRecordingSetup } from '../support/offline.js';
+import { NetworkWatch } from '../support/offline.js';
+import { startWithRecorder, type RecordingSetup } from '../support/recorder.js';
 
 /**
  * Air-gapped networks: the meeting, the recorder page and the mux page reach nothing but
@@ -15,7 +16,7 @@ import { NetworkWatch, startWatchedRecording, type WatchedRecordingSetup } from 
  */
 
 /** A participant's browser, watched, on the room's pre-join page, then in the meeting. */
-async function participant(browser: Browser, watch: NetworkWatch, setup: WatchedRecordingSetup, roomId: string, name: string): Promise<Page> {
+async function participant(browser: Browser, watch: NetworkWatch, setup: RecordingSetup, roomId: string, name: string): Promise<Page> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'], locale: 'en-US' });
   await watch.watch(context, name, [setup.signaling.url, setup.recorderUrl]);
   const page = await context.newPage();
@@ -35,7 +36,7 @@ async function consent(page: Page): Promise<void> {
 test('nothing reaches another host and no page breaks its CSP: meeting, chat, recorder page, mux page', async ({ browser }) => {
   test.setTimeout(240_000);
   const watch = new NetworkWatch();
-  const setup = await startWatchedRecording((context, role) => watch.watch(context, role, role === 'recorder' ? [setup.recorderUrl, setup.signaling.url] : []));
+  const setup = await startWithRecorder({}, { observeBrowser: (context, role) => watch.watch(context, role, role === 'recorder' ? [setup.recorderUrl, setup.signaling.url] : []) });
   const pages: Page[] = [];
   try {
     const roomId = randomUUID();

@@ -255,17 +255,13 @@ export function createApi(deps: ApiDeps) {
       return;
     }
     if (download) await audit.append({ actor: current.account.username, action: 'download', recordingId: id, detail: { path } });
-    if (range.kind === 'partial') {
-      const stream = await store.get(id, path, { start: range.start, end: range.end });
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': String(range.end - range.start + 1) });
-      if (req.method === 'HEAD') return void stream.destroy(), void res.end();
-      await pipeline(stream, res);
-      return;
-    }
-    const stream = await store.get(id, path);
-    res.writeHead(200, { ...headers, 'content-length': String(size) });
-    if (req.method === 'HEAD') return void stream.destroy(), void res.end();
-    await pipeline(stream, res);
+    const partial = range.kind === 'partial';
+    const [start, end] = partial ? [range.start, range.end] : [0, size - 1];
+    // Opened before the answer starts, so that a file missing from the store is still a clear 404; HEAD opens nothing.
+    const stream = req.method === 'HEAD' ? null : await store.get(id, path, partial ? { start, end } : undefined);
+    res.writeHead(partial ? 206 : 200, { ...headers, ...(partial ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}), 'content-length': String(end - start + 1) });
+    if (stream) await pipeline(stream, res);
+    else res.end();
   }
 
   async function exportBag(id: string, current: Session, res: ServerResponse): Promise<void> {
