@@ -4,7 +4,11 @@ import type { CipherSuite } from './suites.js';
 
 const subtle = globalThis.crypto.subtle;
 
-/** An AEAD of RFC 9605 ready to use: keys imported once per KID. */
+/**
+ * An AEAD of RFC 9605 ready to use: keys imported once per KID. Callers reuse their nonce
+ * and AAD buffers as soon as a call returns its promise, so an implementation reads (or
+ * copies) them before its first await.
+ */
 export interface Aead {
   encrypt(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
   /** Throws SFrameError when authentication fails. */
@@ -13,10 +17,11 @@ export interface Aead {
 
 async function gcm(suite: CipherSuite, key: Uint8Array): Promise<Aead> {
   const cryptoKey = await subtle.importKey('raw', concat(key), 'AES-GCM', false, ['encrypt', 'decrypt']);
+  // WebCrypto copies the IV and AAD when called: callers may reuse those buffers at once.
   const params = (nonce: Uint8Array, aad: Uint8Array): AesGcmParams => ({
     name: 'AES-GCM',
-    iv: concat(nonce),
-    additionalData: concat(aad),
+    iv: nonce as Uint8Array<ArrayBuffer>,
+    additionalData: aad as Uint8Array<ArrayBuffer>,
     tagLength: suite.nt * 8,
   });
   return {
@@ -47,11 +52,13 @@ async function ctrHmac(suite: CipherSuite, key: Uint8Array): Promise<Aead> {
   const ctr = async (nonce: Uint8Array, data: Uint8Array) =>
     new Uint8Array(await subtle.encrypt({ name: 'AES-CTR', counter: counterBlock(nonce), length: 32 }, encKey, concat(data)));
   return {
-    encrypt: async (nonce, aad, plaintext) => {
+    encrypt: async (nonceView, aadView, plaintext) => {
+      const [nonce, aad] = [nonceView.slice(), aadView.slice()];
       const ct = await ctr(nonce, plaintext);
       return concat(ct, await tag(nonce, aad, ct));
     },
-    decrypt: async (nonce, aad, ciphertext) => {
+    decrypt: async (nonceView, aadView, ciphertext) => {
+      const [nonce, aad] = [nonceView.slice(), aadView.slice()];
       if (ciphertext.length < suite.nt) throw new SFrameError('SFrame ciphertext shorter than its tag');
       const ct = ciphertext.subarray(0, ciphertext.length - suite.nt);
       const expected = await tag(nonce, aad, ct);

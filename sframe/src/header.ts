@@ -43,18 +43,30 @@ function checkRange(name: string, value: bigint): void {
   if (value < 0n || value > MAX_UINT64) throw new SFrameError(`${name} must be an unsigned 64-bit integer`);
 }
 
-export function encodeHeader({ kid, ctr }: SFrameHeader): Uint8Array {
+export function encodeHeader(header: SFrameHeader): Uint8Array {
+  const bytes = new Uint8Array(headerLength(header));
+  writeHeader(header, bytes, 0);
+  return bytes;
+}
+
+/** How many bytes encodeHeader() takes for this KID and counter. */
+export function headerLength({ kid, ctr }: SFrameHeader): number {
+  checkRange('KID', kid);
+  checkRange('CTR', ctr);
+  return 1 + (kid < 8n ? 0 : byteLength(kid)) + (ctr < 8n ? 0 : byteLength(ctr));
+}
+
+/** Writes the header into `bytes` at `offset` (room for headerLength() bytes): no allocation on the media path. */
+export function writeHeader({ kid, ctr }: SFrameHeader, bytes: Uint8Array, offset: number): void {
   checkRange('KID', kid);
   checkRange('CTR', ctr);
   const kidLength = kid < 8n ? 0 : byteLength(kid);
   const ctrLength = ctr < 8n ? 0 : byteLength(ctr);
-  const header = new Uint8Array(1 + kidLength + ctrLength);
   const kidBits = kidLength === 0 ? Number(kid) : 0x8 | (kidLength - 1);
   const ctrBits = ctrLength === 0 ? Number(ctr) : 0x8 | (ctrLength - 1);
-  header[0] = (kidBits << 4) | ctrBits;
-  if (kidLength) writeBigEndian(kid, header, 1, kidLength);
-  if (ctrLength) writeBigEndian(ctr, header, 1 + kidLength, ctrLength);
-  return header;
+  bytes[offset] = (kidBits << 4) | ctrBits;
+  if (kidLength) writeBigEndian(kid, bytes, offset + 1, kidLength);
+  if (ctrLength) writeBigEndian(ctr, bytes, offset + 1 + kidLength, ctrLength);
 }
 
 /** Reads the header at the start of an SFrame ciphertext; `length` is how many bytes it took. */

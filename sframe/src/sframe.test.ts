@@ -71,6 +71,32 @@ describe('SFrameContext', () => {
     await expect(stranger.decrypt(metadata, sframe)).rejects.toThrow(/authentication/);
   });
 
+  it('keeps calls apart when many run at once on one context (nonce and AAD buffers are reused)', async () => {
+    for (const suite of [1, 4]) {
+      const context = new SFrameContext(suite);
+      await context.addKey(1n, baseKey);
+      await context.addKey(300n, baseKey);
+      const frames = Array.from({ length: 24 }, (_, i) => ({ kid: i % 2 ? 300n : 1n, ctr: BigInt(i) << BigInt(i), meta: new TextEncoder().encode(`prefix ${i}`), data: payload.map((byte) => byte ^ i) }));
+      const sealed = await Promise.all(frames.map((f) => context.encrypt(f.kid, f.ctr, f.meta, f.data)));
+      // Each alone, in order: the same bytes as when they ran together.
+      for (const [i, f] of frames.entries()) expect(sealed[i]).toEqual(await context.encrypt(f.kid, f.ctr, f.meta, f.data));
+      const opened = await Promise.all(sealed.map((s, i) => context.decrypt(frames[i]?.meta ?? metadata, s)));
+      expect(opened.map((o) => o.plaintext)).toEqual(frames.map((f) => f.data));
+      expect(opened.map((o) => o.ctr)).toEqual(frames.map((f) => f.ctr));
+    }
+  });
+
+  it('puts the prefix, then the header, then the ciphertext in one buffer', async () => {
+    const context = new SFrameContext(4);
+    await context.addKey(1n, baseKey);
+    const prefix = Uint8Array.of(0xaa, 0xbb, 0xcc);
+    const framed = await context.encrypt(1n, 70_000n, metadata, payload, prefix);
+    const alone = await context.encrypt(1n, 70_000n, metadata, payload);
+    expect(framed.subarray(0, 3)).toEqual(prefix);
+    expect(framed.subarray(3)).toEqual(alone);
+    expect(framed.byteOffset === 0 && framed.byteLength === framed.buffer.byteLength).toBe(true);
+  });
+
   it('never makes the same ciphertext for two counters', async () => {
     const context = new SFrameContext(4);
     await context.addKey(1n, baseKey);

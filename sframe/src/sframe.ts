@@ -1,17 +1,45 @@
 import { createAead, type Aead } from './aead.js';
-import { bigEndian, decodeHeader, encodeHeader, MAX_UINT64, SFrameError } from './header.js';
-import { concat, deriveKeyMaterial } from './key-schedule.js';
+import { decodeHeader, headerLength, MAX_UINT64, SFrameError, writeHeader } from './header.js';
+import { deriveKeyMaterial } from './key-schedule.js';
 import { cipherSuite, type CipherSuite } from './suites.js';
 
 interface KeyEntry {
   aead: Aead;
   salt: Uint8Array;
+  /** Scratch for this key's nonces: WebCrypto copies its parameters when called, so one buffer serves every frame. */
+  nonce: Uint8Array;
 }
 
 /** nonce = sframe_salt XOR CTR (big-endian, right-aligned). */
 export function makeNonce(salt: Uint8Array, ctr: bigint): Uint8Array {
-  const counter = bigEndian(ctr, salt.length);
-  return salt.map((byte, i) => byte ^ (counter[i] ?? 0));
+  return writeNonce(salt, ctr, new Uint8Array(salt.length));
+}
+
+const LOW_32 = 0xffffffffn;
+
+/** makeNonce into `out`; the counter's 64 bits as two numbers (BigInt arithmetic allocates, and this runs per frame). */
+function writeNonce(salt: Uint8Array, ctr: bigint, out: Uint8Array): Uint8Array {
+  out.set(salt);
+  const words = [Number(ctr & LOW_32), Number((ctr >> 32n) & LOW_32)];
+  for (let byte = 0; byte < 8 && byte < out.length; byte++) {
+    const word = words[byte >> 2] ?? 0;
+    const index = out.length - 1 - byte;
+    out[index] = (out[index] ?? 0) ^ ((word >>> (8 * (byte & 3))) & 0xff);
+  }
+  return out;
+}
+
+/** Scratch for header + metadata, the AAD (grown when needed; WebCrypto copies it when called). */
+class AadBuffer {
+  #bytes = new Uint8Array(64);
+
+  of(header: Uint8Array, metadata: Uint8Array): Uint8Array {
+    const length = header.length + metadata.length;
+    if (length > this.#bytes.length) this.#bytes = new Uint8Array(2 * length);
+    this.#bytes.set(header);
+    this.#bytes.set(metadata, header.length);
+    return this.#bytes.subarray(0, length);
+  }
 }
 
 /**
@@ -22,6 +50,7 @@ export function makeNonce(salt: Uint8Array, ctr: bigint): Uint8Array {
 export class SFrameContext {
   readonly suite: CipherSuite;
   readonly #keys = new Map<bigint, KeyEntry>();
+  readonly #aad = new AadBuffer();
 
   constructor(suiteId: number) {
     this.suite = cipherSuite(suiteId);
@@ -29,7 +58,7 @@ export class SFrameContext {
 
   async addKey(kid: bigint, baseKey: Uint8Array): Promise<void> {
     const { key, salt } = await deriveKeyMaterial(baseKey, kid, this.suite);
-    this.#keys.set(kid, { aead: await createAead(this.suite, key), salt });
+    this.#keys.set(kid, { aead: await createAead(this.suite, key), salt, nonce: new Uint8Array(salt.length) });
   }
 
   removeKey(kid: bigint): void {
@@ -49,25 +78,30 @@ export class SFrameContext {
    * header + AEAD(plaintext), with header + metadata authenticated. `prepend` (a media
    * frame's clear prefix) goes in front of the result in the same allocation.
    */
-  async encrypt(kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array, prepend?: Uint8Array): Promise<Uint8Array> {
+  async encrypt(kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array, prepend: Uint8Array = EMPTY): Promise<Uint8Array> {
     const entry = this.#keys.get(kid);
     if (!entry) throw new SFrameError(`no key for KID ${kid}`);
     if (ctr < 0n || ctr > MAX_UINT64) throw new SFrameError('CTR out of range');
-    const header = encodeHeader({ kid, ctr });
-    const ciphertext = await entry.aead.encrypt(makeNonce(entry.salt, ctr), concat(header, metadata), plaintext);
-    return prepend ? concat(prepend, header, ciphertext) : concat(header, ciphertext);
+    const headerBytes = headerLength({ kid, ctr });
+    // One allocation for the whole protected frame; the AEAD's output is copied in once.
+    const out = new Uint8Array(prepend.length + headerBytes + plaintext.length + this.suite.nt);
+    out.set(prepend);
+    writeHeader({ kid, ctr }, out, prepend.length);
+    const header = out.subarray(prepend.length, prepend.length + headerBytes);
+    const ciphertext = await entry.aead.encrypt(writeNonce(entry.salt, ctr, entry.nonce), this.#aad.of(header, metadata), plaintext);
+    out.set(ciphertext, prepend.length + headerBytes);
+    return out;
   }
 
-  /**
-   * The plaintext, its KID and counter; throws SFrameError when the key is unknown or
-   * authentication fails. With `prepend`, the plaintext comes after it in one allocation.
-   */
-  async decrypt(metadata: Uint8Array, sframe: Uint8Array, prepend?: Uint8Array): Promise<{ kid: bigint; ctr: bigint; plaintext: Uint8Array }> {
+  /** The plaintext, its KID and counter; throws SFrameError when the key is unknown or authentication fails. */
+  async decrypt(metadata: Uint8Array, sframe: Uint8Array): Promise<{ kid: bigint; ctr: bigint; plaintext: Uint8Array }> {
     const { kid, ctr, length } = decodeHeader(sframe);
     const entry = this.#keys.get(kid);
     if (!entry) throw new SFrameError(`no key for KID ${kid}`);
-    const header = sframe.subarray(0, length);
-    const plaintext = await entry.aead.decrypt(makeNonce(entry.salt, ctr), concat(header, metadata), sframe.subarray(length));
-    return { kid, ctr, plaintext: prepend && prepend.length > 0 ? concat(prepend, plaintext) : plaintext };
+    const aad = this.#aad.of(sframe.subarray(0, length), metadata);
+    const plaintext = await entry.aead.decrypt(writeNonce(entry.salt, ctr, entry.nonce), aad, sframe.subarray(length));
+    return { kid, ctr, plaintext };
   }
 }
+
+const EMPTY = new Uint8Array(0);

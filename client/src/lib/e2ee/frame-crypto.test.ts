@@ -39,6 +39,17 @@ describe('frame encryption', () => {
     }
   });
 
+  it('refuses a frame whose clear prefix is not the one inside the ciphertext', async () => {
+    const sender = new SFrameContext(4);
+    await sender.addKey(3n, baseKey);
+    const { decryptor } = await pair();
+    // Only a key holder can do this: the prefix in clear (authenticated) differs from the one encrypted.
+    const clear = vp8Delta.subarray(0, 3);
+    const inside = Uint8Array.from([0x31, 0x06, 0x00, ...vp8Delta.subarray(3)]);
+    const forged = await sender.encrypt(3n, 0n, clear, inside, clear);
+    await expect(decryptor.decrypt('vp8', forged)).rejects.toThrow(/clear prefix does not match/);
+  });
+
   it('never reuses a counter under a key', async () => {
     const { encryptor } = await pair();
     const first = await encryptor.encrypt('opus', opus);

@@ -55,6 +55,12 @@ export class SendDirection {
     this.#step += 1;
   }
 
+  /** @internal The KID of one generation at the current step if its key is already derived. */
+  readyKid(generation: number): bigint | null {
+    const kid = composeKid(generation, this.#step);
+    return this.context.hasKey(kid) ? kid : null;
+  }
+
   /** @internal The key of one generation at the current step, added to the context on first use. */
   async keyFor(generation: number): Promise<bigint> {
     const kid = composeKid(generation, this.#step);
@@ -77,7 +83,8 @@ export class TrackEncryptor {
   ) {}
 
   async encrypt(codec: Codec, frame: Uint8Array): Promise<Uint8Array> {
-    const kid = await this.direction.keyFor(this.generation);
+    // Per frame: no await unless a key must be derived (once per generation and step).
+    const kid = this.direction.readyKid(this.generation) ?? (await this.direction.keyFor(this.generation));
     if (this.#encryptor?.kid !== kid) this.#encryptor = new FrameEncryptor(this.direction.context, kid);
     return this.#encryptor.encrypt(codec, frame);
   }
@@ -110,7 +117,7 @@ export class ReceiveDirection {
     const { step: wireStep } = splitKid(kid);
     const step = this.#unwrap(wireStep);
     if (step === null) throw new SFrameError(`KID ${kid}: ratchet step out of reach`);
-    const candidate = await this.#baseKeyAt(step);
+    const candidate = this.#baseKeys.get(step) ?? (await this.#baseKeyAt(step));
     const known = this.context.hasKey(kid);
     if (!known) await this.context.addKey(kid, candidate);
     let plaintext: Uint8Array;

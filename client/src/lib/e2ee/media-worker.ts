@@ -100,67 +100,61 @@ function keep(kind: 'audio' | 'video', codec: Codec, plaintext: Uint8Array, ciph
   });
 }
 
-function encryptingTransform(options: TransformOptions, keyFrames: KeyFrames): TransformStream<EncodedFrame, EncodedFrame> {
+/** What one transform does to each frame: the frame to pass on, or null to drop it. */
+type FrameStep = (frame: EncodedFrame) => Promise<EncodedFrame | null>;
+
+function encryptingStep(options: TransformOptions): FrameStep {
   const state = link(options.linkId);
   let encryptor: TrackEncryptor | null = null;
-  return new TransformStream({
-    async transform(frame, controller) {
-      const send = state.send;
-      if (!send) {
-        state.counters.held += 1;
-        return;
-      }
-      // A new base key (first keys, or a rebuilt worker's): a new generation, so a fresh KID.
-      if (encryptor?.direction !== send) encryptor = send.newTrack();
-      try {
-        const codec = codecOf(frame, options.kind);
-        const plaintext = new Uint8Array(frame.data);
-        const ciphertext = await encryptor.encrypt(codec, plaintext);
-        if (capture && options.kind === 'video') keep(options.kind, codec, plaintext, ciphertext);
-        frame.data = exactBuffer(ciphertext);
-        controller.enqueue(frame);
-        state.counters.encrypted += 1;
-      } catch (error) {
-        state.counters.held += 1;
-        report(error);
-      }
-    },
-    flush() {
-      state.keyFrames.delete(keyFrames);
-    },
-  });
+  return async (frame) => {
+    const send = state.send;
+    if (!send) {
+      state.counters.held += 1;
+      return null;
+    }
+    // A new base key (first keys, or a rebuilt worker's): a new generation, so a fresh KID.
+    if (encryptor?.direction !== send) encryptor = send.newTrack();
+    try {
+      const codec = codecOf(frame, options.kind);
+      const plaintext = new Uint8Array(frame.data);
+      const ciphertext = await encryptor.encrypt(codec, plaintext);
+      if (capture && options.kind === 'video') keep(options.kind, codec, plaintext, ciphertext);
+      frame.data = exactBuffer(ciphertext);
+      state.counters.encrypted += 1;
+      return frame;
+    } catch (error) {
+      state.counters.held += 1;
+      report(error);
+      return null;
+    }
+  };
 }
 
-function decryptingTransform(options: TransformOptions, keyFrames: KeyFrames): TransformStream<EncodedFrame, EncodedFrame> {
+function decryptingStep(options: TransformOptions, keyFrames: KeyFrames): FrameStep {
   const state = link(options.linkId);
-  return new TransformStream({
-    async transform(frame, controller) {
-      const receive = state.receive;
-      if (!receive) {
-        state.counters.noKey += 1;
-        return;
-      }
-      try {
-        const codec = codecOf(frame, options.kind);
-        const { plaintext, ratcheted } = await receive.decrypt(codec, new Uint8Array(frame.data));
-        const data = exactBuffer(plaintext);
-        if (tap) keepTapped(options, codec, frame, data.slice(0));
-        frame.data = data;
-        if (!tap || tap.feedDecoders) controller.enqueue(frame);
-        state.counters.decrypted += 1;
-        state.counters.receiveStep = receive.step;
-        // The sender moved to a new key: a key frame under it lets the old one go at once.
-        if (ratcheted) keyFrames.request?.();
-      } catch {
-        // Never rendered: a frame that fails authentication, a replay, a truncated frame.
-        state.counters.failed += 1;
-      }
-    },
-    flush() {
-      state.keyFrames.delete(keyFrames);
-      allKeyFrames.delete(keyFrames);
-    },
-  });
+  return async (frame) => {
+    const receive = state.receive;
+    if (!receive) {
+      state.counters.noKey += 1;
+      return null;
+    }
+    try {
+      const codec = codecOf(frame, options.kind);
+      const { plaintext, ratcheted } = await receive.decrypt(codec, new Uint8Array(frame.data));
+      const data = exactBuffer(plaintext);
+      if (tap) keepTapped(options, codec, frame, data.slice(0));
+      frame.data = data;
+      state.counters.decrypted += 1;
+      state.counters.receiveStep = receive.step;
+      // The sender moved to a new key: a key frame under it lets the old one go at once.
+      if (ratcheted) keyFrames.request?.();
+      return !tap || tap.feedDecoders ? frame : null;
+    } catch {
+      // Never rendered: a frame that fails authentication, a replay, a truncated frame.
+      state.counters.failed += 1;
+      return null;
+    }
+  };
 }
 
 function keepTapped(options: TransformOptions, codec: Codec, frame: EncodedFrame, data: ArrayBuffer): void {
@@ -193,9 +187,35 @@ function attach(readable: ReadableStream<EncodedFrame>, writable: WritableStream
   const state = link(options.linkId);
   if (options.kind === 'video') state.keyFrames.add(keyFrames);
   if (options.kind === 'video' && options.side === 'receive') allKeyFrames.add(keyFrames);
-  const transform = options.side === 'send' ? encryptingTransform(options, keyFrames) : decryptingTransform(options, keyFrames);
-  // The pipe ends when the sender or receiver goes away; nothing to report then.
-  readable.pipeThrough(transform).pipeTo(writable).catch(() => undefined);
+  const step = options.side === 'send' ? encryptingStep(options) : decryptingStep(options, keyFrames);
+  void forEachFrame(readable, writable, step).finally(() => {
+    state.keyFrames.delete(keyFrames);
+    allKeyFrames.delete(keyFrames);
+  });
+}
+
+/**
+ * Reads, transforms and writes frames one at a time until either end goes away (the
+ * sender or receiver stopped: nothing to report then). A plain loop rather than
+ * pipeThrough(TransformStream).pipeTo(): the two pipes cost about three times the
+ * promise work per frame, and this runs for every frame of every link.
+ */
+async function forEachFrame(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, step: FrameStep): Promise<void> {
+  const reader = readable.getReader();
+  const writer = writable.getWriter();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const frame = await step(value);
+      if (frame) await writer.write(frame);
+    }
+    await writer.close();
+  } catch {
+    // An end failed: the transceiver is gone. Let go of the other end too.
+    reader.cancel().catch(() => undefined);
+    writer.abort().catch(() => undefined);
+  }
 }
 
 async function setKeys(linkId: string, sendKey: Uint8Array, receiveKey: Uint8Array): Promise<void> {
