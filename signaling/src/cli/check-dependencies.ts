@@ -7,6 +7,9 @@
  * this project's CI) cannot reach; this check needs nothing but the lock file. It does not
  * discover new advisories: when one is published, add its floor here.
  *
+ * The test suite runs the same check on the repository's lock file
+ * (signaling/test/dependencies.test.ts).
+ *
  * Prints one line per problem and exits 1 if there is any, 2 if the lock file cannot be
  * read, 0 otherwise.
  */
@@ -22,8 +25,8 @@ export interface Floor {
 }
 
 export const FLOORS: readonly Floor[] = [
-  { name: 'socket.io-parser', allowed: '>=4.2.7', why: 'advisories on malformed packets (CVE-2023-32695 and later); pinned by overrides in package.json' },
-  { name: 'ws', allowed: '>=8.21.0', why: 'advisories on crafted headers (CVE-2024-37890 and later); pinned by overrides in package.json' },
+  { name: 'socket.io-parser', allowed: '>=4.2.7', why: 'CVE-2026-69185 (high) affects >=4.0.0 <4.2.7; pinned by overrides in package.json' },
+  { name: 'ws', allowed: '>=8.21.0', why: 'CVE-2026-48779 (high, memory exhaustion from tiny fragments) affects <8.21.0; pinned by overrides in package.json' },
   { name: 'engine.io', allowed: '>=6.6.2', why: 'CVE-2024-38355 and earlier crash advisories' },
   { name: 'cookie', allowed: '>=0.7.0', why: 'CVE-2024-47764 (out-of-bounds characters in names)' },
   { name: 'path-to-regexp', allowed: '^0.1.12 || ^1.9.0 || ^3.3.0 || ^6.3.0 || >=8.0.0', why: 'CVE-2024-45296 and CVE-2024-52798 (backtracking)' },
