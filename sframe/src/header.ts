@@ -20,13 +20,27 @@ export class SFrameError extends Error {
   override name = 'SFrameError';
 }
 
+// Header fields are read and written per media frame: below 2^48 (every counter and KID in
+// practice) the arithmetic is on numbers, since each BigInt operation allocates.
+const NUMBER_SAFE = 1n << 48n;
+/** 2^8, 2^16, ... 2^56: a value below LIMITS[n - 1] fits in n bytes. */
+const LIMITS = Array.from({ length: 7 }, (_, i) => 1n << BigInt(8 * (i + 1)));
+
 function byteLength(value: bigint): number {
   let length = 1;
-  while (value >> BigInt(8 * length) > 0n) length += 1;
+  while (length < 8 && value >= (LIMITS[length - 1] as bigint)) length += 1;
   return length;
 }
 
 function writeBigEndian(value: bigint, bytes: Uint8Array, offset: number, length: number): void {
+  if (value < NUMBER_SAFE) {
+    let small = Number(value);
+    for (let i = length - 1; i >= 0; i--) {
+      bytes[offset + i] = small % 256;
+      small = Math.floor(small / 256);
+    }
+    return;
+  }
   for (let i = length - 1; i >= 0; i--) {
     bytes[offset + i] = Number(value & 0xffn);
     value >>= 8n;
@@ -34,6 +48,11 @@ function writeBigEndian(value: bigint, bytes: Uint8Array, offset: number, length
 }
 
 function readBigEndian(bytes: Uint8Array, offset: number, length: number): bigint {
+  if (length <= 6) {
+    let small = 0;
+    for (let i = 0; i < length; i++) small = small * 256 + (bytes[offset + i] ?? 0);
+    return BigInt(small);
+  }
   let value = 0n;
   for (let i = 0; i < length; i++) value = (value << 8n) | BigInt(bytes[offset + i] ?? 0);
   return value;
@@ -44,24 +63,30 @@ function checkRange(name: string, value: bigint): void {
 }
 
 export function encodeHeader(header: SFrameHeader): Uint8Array {
-  const bytes = new Uint8Array(headerLength(header));
-  writeHeader(header, bytes, 0);
+  const layout = headerLayout(header);
+  const bytes = new Uint8Array(layout.length);
+  writeHeader(header, bytes, 0, layout);
   return bytes;
 }
 
-/** How many bytes encodeHeader() takes for this KID and counter. */
-export function headerLength({ kid, ctr }: SFrameHeader): number {
-  checkRange('KID', kid);
-  checkRange('CTR', ctr);
-  return 1 + (kid < 8n ? 0 : byteLength(kid)) + (ctr < 8n ? 0 : byteLength(ctr));
+/** How many bytes the KID and the counter take after the config byte (0: inside it). */
+export interface HeaderLayout {
+  kidLength: number;
+  ctrLength: number;
+  /** The whole header. */
+  length: number;
 }
 
-/** Writes the header into `bytes` at `offset` (room for headerLength() bytes): no allocation on the media path. */
-export function writeHeader({ kid, ctr }: SFrameHeader, bytes: Uint8Array, offset: number): void {
+export function headerLayout({ kid, ctr }: SFrameHeader): HeaderLayout {
   checkRange('KID', kid);
   checkRange('CTR', ctr);
   const kidLength = kid < 8n ? 0 : byteLength(kid);
   const ctrLength = ctr < 8n ? 0 : byteLength(ctr);
+  return { kidLength, ctrLength, length: 1 + kidLength + ctrLength };
+}
+
+/** Writes the header into `bytes` at `offset`, laid out as headerLayout() said: no allocation on the media path. */
+export function writeHeader({ kid, ctr }: SFrameHeader, bytes: Uint8Array, offset: number, { kidLength, ctrLength }: HeaderLayout): void {
   const kidBits = kidLength === 0 ? Number(kid) : 0x8 | (kidLength - 1);
   const ctrBits = ctrLength === 0 ? Number(ctr) : 0x8 | (ctrLength - 1);
   bytes[offset] = (kidBits << 4) | ctrBits;

@@ -32,6 +32,24 @@ describe('header', () => {
     expect(() => decodeHeader(fromHex('0bffff'))).toThrow(/truncated/); // says 4 counter bytes, has 2
   });
 
+  it('writes and reads every power of two and its neighbours as plain big-endian (numbers below 2^48, BigInt above)', () => {
+    const bigEndian = (value: bigint) => {
+      const bytes: number[] = [];
+      for (let v = value; v > 0n; v >>= 8n) bytes.unshift(Number(v & 0xffn));
+      return bytes;
+    };
+    for (let bit = 3; bit <= 64; bit++) {
+      for (const value of [(1n << BigInt(bit)) - 1n, 1n << BigInt(bit), (1n << BigInt(bit)) + 1n]) {
+        if (value < 8n || value > MAX_UINT64) continue; // below 8 the counter sits in the config byte
+        const header = encodeHeader({ kid: 1n, ctr: value });
+        const expected = bigEndian(value);
+        expect([...header.subarray(1)]).toEqual(expected);
+        expect(header[0]).toBe(0x10 | 0x8 | (expected.length - 1));
+        expect(decodeHeader(header).ctr).toBe(value);
+      }
+    }
+  });
+
   it('round-trips every KID and counter length', () => {
     for (let bytes = 0; bytes <= 8; bytes++) {
       const value = bytes === 0 ? 5n : (1n << BigInt(8 * bytes)) - 1n;

@@ -1,5 +1,5 @@
 import { createAead, type Aead } from './aead.js';
-import { decodeHeader, headerLength, MAX_UINT64, SFrameError, writeHeader } from './header.js';
+import { decodeHeader, headerLayout, MAX_UINT64, SFrameError, writeHeader } from './header.js';
 import { deriveKeyMaterial } from './key-schedule.js';
 import { cipherSuite, type CipherSuite } from './suites.js';
 
@@ -17,14 +17,15 @@ export function makeNonce(salt: Uint8Array, ctr: bigint): Uint8Array {
 
 const LOW_32 = 0xffffffffn;
 
-/** makeNonce into `out`; the counter's 64 bits as two numbers (BigInt arithmetic allocates, and this runs per frame). */
+/** makeNonce into `out`; the counter's 64 bits as two 32-bit numbers (BigInt arithmetic allocates, and this runs per frame). */
 function writeNonce(salt: Uint8Array, ctr: bigint, out: Uint8Array): Uint8Array {
   out.set(salt);
-  const words = [Number(ctr & LOW_32), Number((ctr >> 32n) & LOW_32)];
-  for (let byte = 0; byte < 8 && byte < out.length; byte++) {
-    const word = words[byte >> 2] ?? 0;
-    const index = out.length - 1 - byte;
-    out[index] = (out[index] ?? 0) ^ ((word >>> (8 * (byte & 3))) & 0xff);
+  const low = Number(ctr & LOW_32);
+  const high = ctr > LOW_32 ? Number((ctr >> 32n) & LOW_32) : 0;
+  const last = out.length - 1;
+  for (let byte = 0; byte < 4; byte++) {
+    out[last - byte] = (out[last - byte] ?? 0) ^ ((low >>> (8 * byte)) & 0xff);
+    out[last - 4 - byte] = (out[last - 4 - byte] ?? 0) ^ ((high >>> (8 * byte)) & 0xff);
   }
   return out;
 }
@@ -82,11 +83,12 @@ export class SFrameContext {
     const entry = this.#keys.get(kid);
     if (!entry) throw new SFrameError(`no key for KID ${kid}`);
     if (ctr < 0n || ctr > MAX_UINT64) throw new SFrameError('CTR out of range');
-    const headerBytes = headerLength({ kid, ctr });
+    const layout = headerLayout({ kid, ctr });
+    const headerBytes = layout.length;
     // One allocation for the whole protected frame; the AEAD's output is copied in once.
     const out = new Uint8Array(prepend.length + headerBytes + plaintext.length + this.suite.nt);
     out.set(prepend);
-    writeHeader({ kid, ctr }, out, prepend.length);
+    writeHeader({ kid, ctr }, out, prepend.length, layout);
     const header = out.subarray(prepend.length, prepend.length + headerBytes);
     const ciphertext = await entry.aead.encrypt(writeNonce(entry.salt, ctr, entry.nonce), this.#aad.of(header, metadata), plaintext);
     out.set(ciphertext, prepend.length + headerBytes);
