@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,17 +32,49 @@ export function findTurnserver(env: NodeJS.ProcessEnv = process.env): { path: st
   return { error: 'no turnserver found: install coturn (Debian: apt-get install -y coturn) or set TURNSERVER_PATH to a turnserver binary' };
 }
 
+/**
+ * LIBFAKETIME_PATH, else Debian's libfaketime (package `faketime`), in its multithreaded
+ * build (coturn runs several threads); an error line saying how to get it when there is none.
+ */
+export function findLibfaketime(env: NodeJS.ProcessEnv = process.env): { path: string } | { error: string } {
+  const fromEnv = env.LIBFAKETIME_PATH;
+  if (fromEnv) return existsSync(fromEnv) ? { path: fromEnv } : { error: `LIBFAKETIME_PATH=${fromEnv} does not exist` };
+  // /usr/lib/<multiarch triplet>/faketime/, whatever the architecture.
+  const triplets = existsSync('/usr/lib') ? readdirSync('/usr/lib').filter((name) => name.endsWith('-linux-gnu')) : [];
+  const system = triplets.map((triplet) => `/usr/lib/${triplet}/faketime/libfaketimeMT.so.1`).find((path) => existsSync(path));
+  if (system) return { path: system };
+  return { error: 'no libfaketime found: install faketime (Debian: apt-get install -y faketime) or set LIBFAKETIME_PATH to libfaketimeMT.so.1' };
+}
+
 // coturn listens on both TCP and UDP; a free TCP port on loopback is free for UDP in
 // practice here (nothing else in the suite binds UDP below the relay range).
 const freeTcpAndUdpPort = freePort;
 
+export interface TurnOptions {
+  secret: string;
+  realm?: string;
+  /**
+   * Runs coturn with its clock moved by this much, under libfaketime (LD_PRELOAD): an
+   * offset in libfaketime's FAKETIME syntax, such as '+2d' or '+172800' (seconds). Only
+   * coturn's clock moves, so the signaling server still mints credentials by the real time.
+   */
+  clockOffset?: string;
+}
+
 /**
  * Starts turnserver on free loopback ports and resolves once it listens; `close()` stops it
- * and removes its temp directory. Throws a one-line error when turnserver is missing.
+ * and removes its temp directory. Throws a one-line error when turnserver (or, with
+ * clockOffset, libfaketime) is missing.
  */
-export async function startTurnServer({ secret, realm = 'conclave.test' }: { secret: string; realm?: string }): Promise<RunningTurn> {
+export async function startTurnServer({ secret, realm = 'conclave.test', clockOffset }: TurnOptions): Promise<RunningTurn> {
   const found = findTurnserver();
   if ('error' in found) throw new Error(`TURN tests: ${found.error}`);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (clockOffset !== undefined) {
+    const faketime = findLibfaketime();
+    if ('error' in faketime) throw new Error(`TURN tests: ${faketime.error}`);
+    Object.assign(env, { LD_PRELOAD: faketime.path, FAKETIME: clockOffset });
+  }
   const dir = await mkdtemp(join(tmpdir(), 'conclave-turn-'));
   const logFile = join(dir, 'turnserver.log');
   const port = await freeTcpAndUdpPort();
@@ -78,7 +110,7 @@ export async function startTurnServer({ secret, realm = 'conclave.test' }: { sec
     // Its own (empty) user database instead of the system's /var/lib/turn/turndb.
     `--userdb=${join(dir, 'turndb')}`,
   ];
-  const child: ChildProcess = spawn(found.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(found.path, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

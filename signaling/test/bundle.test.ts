@@ -1,12 +1,15 @@
 /**
  * `npm run bundle` (signaling/src/cli/bundle.ts): the offline install. Bundles what the last
  * build made (--no-build: other tests read client/dist, which a build rewrites), unpacks the
- * tarball into an empty folder and runs it there with the registry unreachable.
- * Takes 20 to 40 s (copying and pruning node_modules, then gzip).
+ * tarball into an empty folder and runs it there with the registry unreachable: the
+ * signaling, recording and archive services, wired together as in docs/deploy.md, and the
+ * command-line tools. Takes 20 to 40 s (copying and pruning node_modules, then gzip); the
+ * services start and stop in a few seconds.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,53 +114,63 @@ describe('npm run bundle', () => {
     for (const command of Object.values(scripts)) expect(command).toMatch(/^node [\w/.-]+\.js$/);
   });
 
-  it('starts offline from the empty folder it was unpacked in: /healthz, the meeting page and its assets', async () => {
-    const server = spawn('npm', ['start'], {
+  it('starts the signaling, recording and archive services offline from the unpacked folder, wired together; each answers, then stops cleanly on SIGTERM', async () => {
+    // Every address is fixed before the start: signaling and recorder each name the other.
+    const [signalingPort, recorderPort, archivePort] = await freePorts(3);
+    const signalingUrl = `http://127.0.0.1:${signalingPort}`;
+    const recorderUrl = `http://127.0.0.1:${recorderPort}`;
+    const recorderSecret = 'bundle-test-recorder-secret-0123456789';
+    const recorderData = join(work, 'recorder-data');
+    const archiveData = join(work, 'archive-service-data');
+    const account = { username: 'ada', password: 'a long enough passphrase for the service test' };
+    const made = await exec('npm', ['run', '--silent', 'archive:account', '--', '--data', archiveData, account.username, 'archivist'], {
       cwd: installed,
-      env: offline({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: npm and the server it starts stop together
+      env: offline({ ARCHIVE_ACCOUNT_PASSWORD: account.password, LOG_LEVEL: 'warn' }),
     });
-    let output = '';
-    server.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    server.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    expect(made.code, made.stderr).toBe(0);
+
+    const starting = [
+      startService(installed, 'start', /open (http:\/\/\S+)\/ in a browser/, {
+        HOST: '127.0.0.1',
+        PORT: String(signalingPort),
+        RECORDER_URL: recorderUrl,
+        RECORDER_SECRET: recorderSecret,
+        ALLOWED_ORIGINS: recorderUrl,
+      }),
+      startService(installed, 'recorder', /Conclave recorder is running at (http:\/\/\S+) /, {
+        RECORDER_HOST: '127.0.0.1',
+        RECORDER_PORT: String(recorderPort),
+        RECORDER_SECRET: recorderSecret,
+        SIGNALING_URL: signalingUrl,
+        RECORDER_DATA_DIR: recorderData,
+      }),
+      startService(installed, 'archive', /Conclave archive: (http:\/\/\S+)/, {
+        ARCHIVE_HOST: '127.0.0.1',
+        ARCHIVE_PORT: String(archivePort),
+        ARCHIVE_DATA_DIR: archiveData,
+        ARCHIVE_INBOX: join(recorderData, 'recordings'),
+      }),
+    ];
+    const started = await Promise.allSettled(starting);
+    const services = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`not listening within 20 s:\n${output}`)), 20_000);
-        const look = () => {
-          const match = /open (http:\/\/[^/\s]+)\//.exec(output);
-          if (match?.[1]) {
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        };
-        server.stdout.on('data', look);
-        void exited.then(() => {
-          clearTimeout(timer);
-          reject(new Error(`npm start exited:\n${output}`));
-        });
-      });
-      const health = await fetch(`${url}/healthz`);
-      expect(health.status).toBe(200);
-      expect((await health.text()).trim()).toBe('ok');
-      const page = await fetch(`${url}/`);
-      expect(page.status).toBe(200);
-      const html = await page.text();
-      expect(html).toContain('<div id="app">');
-      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1] ?? '');
-      expect(assets.length).toBeGreaterThan(1);
-      for (const asset of assets) {
-        const response = await fetch(`${url}${asset}`);
-        expect(response.status, asset).toBe(200);
-        expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
-      }
-    } finally {
-      if (server.pid !== undefined) stopGroup(server.pid);
-      await exited;
-      await groupGone(server.pid);
+      for (const result of started) if (result.status === 'rejected') throw result.reason;
+      const [signaling, recorder, archive] = services as [Service, Service, Service];
+      expect([signaling.url, recorder.url, archive.url]).toEqual([signalingUrl, recorderUrl, `http://127.0.0.1:${archivePort}`]);
+      await expectSignalingAnswers(signaling.url, recorder.url);
+      await expectRecorderAnswers(recorder.url, signaling.url);
+      await expectArchiveAnswers(archive.url, account);
+    } catch (error) {
+      await Promise.all(services.map((service) => service.stop()));
+      throw error;
     }
-  }, 60_000);
+    const stopped = await Promise.all(services.map(async (service) => ({ name: service.name, ...(await service.stop()), output: service.output() })));
+    // Each exits by itself, with 0, once SIGTERM has closed what it holds; nothing logged an error.
+    for (const { name, code, signal, output } of stopped) {
+      expect({ name, code, signal }, `${name} after SIGTERM; its output:\n${output}`).toEqual({ name, code: 0, signal: null });
+      expect(output, name).not.toMatch(/"level":(50|60)/);
+    }
+  }, 90_000);
 
   it('runs the archive and recorder tools from the bundle: better-sqlite3 loads, the ffmpeg.wasm files resolve', async () => {
     const data = join(work, 'archive-data');
@@ -209,28 +222,121 @@ describe('npm run bundle', () => {
   }, 30_000);
 });
 
-function stopGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
+/** Free loopback ports, all held open together so that they differ. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
-/** Waits until no process of the group started as `pid` is left (the server stops within 10 s). */
-async function groupGone(pid: number | undefined): Promise<void> {
-  if (pid === undefined) return;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      process.kill(-pid, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) {
-      process.kill(-pid, 'SIGKILL');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+interface Service {
+  name: string;
+  url: string;
+  output(): string;
+  /** SIGTERM, then how it exited (SIGKILL after 15 s, which the test reports as unclean). */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts a service of the unpacked bundle the way `npm run <script>` does: its package.json
+ * script (`node <entry>`), from the bundle's folder, offline. npm itself is left out: on
+ * SIGTERM it exits at once, hiding whether the service stopped cleanly (the tools' `npm run`
+ * already proves npm works there). Resolves with the URL the service prints (`ready`).
+ */
+async function startService(dir: string, script: string, ready: RegExp, env: Record<string, string>): Promise<Service> {
+  const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const entry = /^node (\S+\.js)$/.exec(scripts[script] ?? '')?.[1];
+  if (!entry) throw new Error(`the bundle's "${script}" script is not "node <file>.js": ${scripts[script]}`);
+  const child = spawn(process.execPath, [entry], { cwd: dir, env: offline({ LOG_LEVEL: 'warn', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const result = await exited;
+    clearTimeout(timer);
+    return result;
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script}: no "${ready.source}" within 20 s:\n${output}`)), 20_000);
+    const look = () => {
+      const match = ready.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', look);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited (${code ?? signal}) before it was ready:\n${output}`));
+    });
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { name: script, url, output: () => output, stop };
+}
+
+/** The meeting server: /healthz, the meeting page (allowed to call the recorder) and its assets. */
+async function expectSignalingAnswers(url: string, recorderUrl: string): Promise<void> {
+  const health = await fetch(`${url}/healthz`);
+  expect(health.status).toBe(200);
+  expect((await health.text()).trim()).toBe('ok');
+  const page = await fetch(`${url}/`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-security-policy')).toContain(recorderUrl);
+  await expectPageWithAssets(page, '<div id="app">', url);
+}
+
+/** The recording service: /healthz, /metrics, and the recorder page (talking to the signaling server) with its assets. */
+async function expectRecorderAnswers(url: string, signalingUrl: string): Promise<void> {
+  const health = await fetch(`${url}/healthz`);
+  expect(health.status).toBe(200);
+  expect(await health.json()).toEqual({ ok: true });
+  const metrics = await fetch(`${url}/metrics`);
+  expect(metrics.status).toBe(200);
+  expect(await metrics.text()).toMatch(/^conclave_recorder_active_recordings 0$/m);
+  const page = await fetch(`${url}/recorder.html`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-security-policy')).toContain(signalingUrl);
+  await expectPageWithAssets(page, '<title>Conclave recorder</title>', url);
+}
+
+/** The archive: /healthz, the portal and its assets, and a login (better-sqlite3 in the service) with a search. */
+async function expectArchiveAnswers(url: string, account: { username: string; password: string }): Promise<void> {
+  const health = await fetch(`${url}/healthz`);
+  expect(health.status).toBe(200);
+  expect((await health.text()).trim()).toBe('ok');
+  await expectPageWithAssets(await fetch(`${url}/`), '<title>Conclave archive</title>', url);
+  const login = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+  expect(login.status, await login.clone().text()).toBe(200);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  expect(cookie).toMatch(/=./);
+  const search = await fetch(`${url}/api/recordings`, { headers: { cookie } });
+  expect(search.status).toBe(200);
+  expect(await search.json()).toMatchObject({ recordings: [] });
+}
+
+/** A 200 HTML page holding `marker`, and every /assets/ file it names, served non-empty. */
+async function expectPageWithAssets(page: Response, marker: string, base: string): Promise<void> {
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain(marker);
+  const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1] ?? '');
+  expect(assets.length).toBeGreaterThan(0);
+  for (const asset of assets) {
+    const response = await fetch(`${base}${asset}`);
+    expect(response.status, asset).toBe(200);
+    expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
   }
 }
