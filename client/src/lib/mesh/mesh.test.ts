@@ -1,6 +1,6 @@
 import type { SignalData } from '@conclave/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { DISCONNECTED_REBUILD_MS, Mesh, type MeshEvents, type MeshOptions } from './mesh.js';
+import { CONNECT_TIMEOUT_MS, DISCONNECTED_REBUILD_MS, Mesh, type MeshEvents, type MeshOptions } from './mesh.js';
 import type { PeerLink, PeerLinkHandlers, PeerLinkOptions } from './peer-link.js';
 
 /** A link that records what the engine does with it; the real one needs a browser (see e2e/). */
@@ -220,6 +220,27 @@ describe('Mesh recovery', () => {
     expect(links).toHaveLength(3);
   });
 
+  it('gives up on a link that never connects: shown as failed at once, rebuilt, and a connected one is left alone', () => {
+    const { mesh, links, reconnects, events, fire } = setup('a-self');
+    mesh.connect(peer('b-peer'), true);
+    mesh.connect(peer('c-peer'), true);
+    links[1]!.connect();
+    fire(CONNECT_TIMEOUT_MS - 1);
+    expect(reconnects).toEqual([]);
+    fire(1);
+    expect(events.onLinkState).toHaveBeenCalledWith('b-peer', 'failed');
+    expect(events.onLinkState).not.toHaveBeenCalledWith('c-peer', 'failed');
+    fire(1000); // the first back-off
+    expect(reconnects).toEqual(['b-peer']);
+    expect(events.onLinkState).toHaveBeenLastCalledWith('b-peer', 'failed'); // still, while the rebuilt link tries
+    expect(links[0]!.destroyed).toBe(true);
+    expect(links[1]!.destroyed).toBe(false);
+    links[2]!.connect(); // the rebuilt link makes it: its own timer no longer fires
+    fire(CONNECT_TIMEOUT_MS);
+    expect(reconnects).toEqual(['b-peer']);
+    expect(events.onLinkState).toHaveBeenLastCalledWith('b-peer', 'connected');
+  });
+
   it('on a reconnect request, the smaller id initiates; a fresh rebuild of ours is kept', () => {
     const small = setup('a-self');
     small.mesh.connect(peer('b-peer'), false);
@@ -239,6 +260,7 @@ describe('Mesh recovery', () => {
     const { mesh, links, events, fire } = setup();
     mesh.connect(peer('a'), true);
     mesh.connect(peer('a'), true);
+    links[1]!.connect();
     links[0]!.handlers.onClose(new Error('old'));
     fire(60_000);
     expect(links).toHaveLength(2);

@@ -49,6 +49,12 @@ export interface MeshOptions {
 
 /** A link 'disconnected' for this long is rebuilt (it usually recovers within a few seconds). */
 export const DISCONNECTED_REBUILD_MS = 5000;
+/**
+ * A new link not connected after this long is given up and rebuilt, and shown as failed.
+ * ICE itself fails a link whose candidate pairs all fail (in about 30 s), but with no pair
+ * at all (relay-only and TURN refusing the credentials, say) it never reports anything.
+ */
+export const CONNECT_TIMEOUT_MS = 30_000;
 /** A failed link is rebuilt after this pause, doubling on each failure in a row (to 30 s at most). */
 const REBUILD_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
@@ -64,6 +70,9 @@ interface LinkEntry {
   connected: boolean;
   failures: number;
   timer: unknown;
+  connectTimer: unknown;
+  /** Shown as failed: stays so through rebuilds until a link connects (no flicker back to "reconnecting"). */
+  shownFailed: boolean;
 }
 
 /**
@@ -105,6 +114,8 @@ export class Mesh {
       connected: false,
       failures: previous?.failures ?? 0,
       timer: undefined,
+      connectTimer: undefined,
+      shownFailed: previous?.shownFailed ?? false,
     };
     entry.link = this.#options.createLink(
       {
@@ -119,7 +130,9 @@ export class Mesh {
         onTrack: (track, stream) => this.#options.events.onTrack(peer.id, track, stream),
         onConnect: () => {
           if (!this.#isCurrent(entry)) return;
+          this.#clearTimer(entry.connectTimer);
           entry.connected = true;
+          entry.shownFailed = false;
           entry.failures = 0;
           this.#options.events.onLinkState(peer.id, 'connected');
           this.#options.events.onLinkOpen(peer.id, { id, initiator, fingerprints: entry.link.fingerprints() });
@@ -136,7 +149,8 @@ export class Mesh {
       },
     );
     this.#links.set(peer.id, entry);
-    this.#options.events.onLinkState(peer.id, previous ? 'reconnecting' : 'connecting');
+    entry.connectTimer = this.#setTimer(() => this.#isCurrent(entry) && !entry.connected && this.#failed(entry, 'failed'), CONNECT_TIMEOUT_MS);
+    this.#options.events.onLinkState(peer.id, entry.shownFailed ? 'failed' : previous ? 'reconnecting' : 'connecting');
     this.#retune();
   }
 
@@ -264,6 +278,7 @@ export class Mesh {
     if (!entry) return;
     this.#links.delete(peerId);
     this.#clearTimer(entry.timer);
+    this.#clearTimer(entry.connectTimer);
     entry.link.destroy();
     this.#options.events.onLinkClosed?.(peerId, entry.id);
   }
@@ -280,11 +295,16 @@ export class Mesh {
     }
   }
 
-  /** The link closed or failed: rebuild it after a pause that grows with repeated failures. */
-  #failed(entry: LinkEntry): void {
+  /**
+   * The link closed or failed, or never connected: rebuild it after a pause that grows with
+   * repeated failures. Shown as failed after three in a row, or at once with `shown`.
+   */
+  #failed(entry: LinkEntry, shown?: 'failed'): void {
     this.#clearTimer(entry.timer);
+    this.#clearTimer(entry.connectTimer);
     entry.failures += 1;
-    this.#options.events.onLinkState(entry.peer.id, entry.failures > 3 ? 'failed' : 'reconnecting');
+    entry.shownFailed ||= shown === 'failed' || entry.failures > 3;
+    this.#options.events.onLinkState(entry.peer.id, entry.shownFailed ? 'failed' : 'reconnecting');
     const delay = Math.min(MAX_BACKOFF_MS, REBUILD_BACKOFF_MS * 2 ** (entry.failures - 1));
     entry.timer = this.#setTimer(() => this.#isCurrent(entry) && this.#rebuild(entry), delay);
   }
