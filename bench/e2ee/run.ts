@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 import { createLogger, loadConfig, startServer, type RunningServer } from '@conclave/signaling';
 import { coresUsed, cpuSnapshot, machineSnapshot } from '../signaling/proc.js';
-import { BENCH_ROOM_SECRET, childProcesses, chromiumLauncher, framesDecoded, openParticipant, threadCpuSeconds, TRANSPORT_ONLY } from '../shared/chromium.js';
+import { BENCH_ROOM_SECRET, childProcesses, chromiumLauncher, framesDecoded, openParticipant, threadCpuSeconds, TRANSPORT_ONLY, videoSending } from '../shared/chromium.js';
 import { startPageServer } from './page-server.js';
 import type { CryptoResult, CryptoRun } from './page/protocol.js';
 
@@ -153,6 +153,10 @@ interface CallRow {
   perParticipant: number;
   /** Video frames decoded per second per stream (12 streams: 4 participants × 3 remotes). */
   fps: number;
+  /** Video frames encoded per second per sending stream (12: each participant sends to 3). */
+  encodedFps: number;
+  /** Share of the senders' time with the encoder limited by CPU (WebRTC's qualityLimitationReason 'cpu'). */
+  cpuLimited: number;
   /** The whole machine's busy cores meanwhile (this process, Chromium, anything else). */
   machineCores: number;
   /** Chromium's cores by thread name (all of them, to compare the modes). */
@@ -194,6 +198,7 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
     // Chromium's processes are children of this one (the server runs in this process: left out).
     const pids = childProcesses();
     const framesBefore = await framesDecoded(pages);
+    const sendingBefore = await videoSending(pages);
     const machineBefore = machineSnapshot();
     const threadsBefore = threadCpuSeconds(pids);
     const before = cpuSnapshot(pids);
@@ -202,13 +207,19 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
     const threadsAfter = threadCpuSeconds(pids);
     const machineAfter = machineSnapshot();
     const framesAfter = await framesDecoded(pages);
+    const sendingAfter = await videoSending(pages);
     const cores = coresUsed(before, after);
+    const seconds = (after.at - before.at) / 1000;
+    const limited = (reason: string) => (sendingAfter.limitationSeconds[reason] ?? 0) - (sendingBefore.limitationSeconds[reason] ?? 0);
+    const limitedTotal = Object.keys(sendingAfter.limitationSeconds).reduce((sum, reason) => sum + limited(reason), 0);
     return {
       round,
       mode,
       cores: round2(cores),
       perParticipant: round2(cores / 4),
-      fps: Math.round(((framesAfter - framesBefore) / ((after.at - before.at) / 1000) / 12) * 10) / 10,
+      fps: Math.round(((framesAfter - framesBefore) / seconds / 12) * 10) / 10,
+      encodedFps: Math.round(((sendingAfter.framesEncoded - sendingBefore.framesEncoded) / seconds / 12) * 10) / 10,
+      cpuLimited: limitedTotal > 0 ? round2(limited('cpu') / limitedTotal) : 0,
       machineCores: round2(coresUsed(machineBefore, machineAfter)),
       threads: threadShares(threadsBefore, threadsAfter, (after.at - before.at) / 1000, Infinity),
     };
@@ -255,10 +266,10 @@ function callSummary(rows: CallRow[]): { e2ee: number; transport: number; overhe
 function printCall(rows: CallRow[]): void {
   console.log(`\n2. Four-person call in one Chromium, 320x240@15, ${CALL_SECONDS} s per measurement, E2EE and transport-only alternated`);
   console.log('   (Chromium CPU, all processes; 1.00 = one core; machine = every process on the machine)\n');
-  console.log('round  mode        Chromium CPU  per participant  fps/stream  machine busy');
+  console.log('round  mode        Chromium CPU  per participant  fps/stream  encoded fps  CPU-limited  machine busy');
   for (const row of rows) {
     console.log(
-      `${String(row.round).padStart(5)}  ${(row.mode === 'e2ee' ? 'E2EE' : 'transport').padEnd(10)} ${`${row.cores.toFixed(2)} cores`.padStart(13)} ${row.perParticipant.toFixed(2).padStart(16)} ${row.fps.toFixed(1).padStart(11)} ${`${row.machineCores.toFixed(2)} cores`.padStart(13)}`,
+      `${String(row.round).padStart(5)}  ${(row.mode === 'e2ee' ? 'E2EE' : 'transport').padEnd(10)} ${`${row.cores.toFixed(2)} cores`.padStart(13)} ${row.perParticipant.toFixed(2).padStart(16)} ${row.fps.toFixed(1).padStart(11)} ${row.encodedFps.toFixed(1).padStart(12)} ${`${Math.round(row.cpuLimited * 100)} %`.padStart(12)} ${`${row.machineCores.toFixed(2)} cores`.padStart(13)}`,
     );
   }
   const summary = callSummary(rows);

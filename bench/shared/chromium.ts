@@ -123,3 +123,35 @@ export async function framesDecoded(pages: readonly Page[]): Promise<number> {
   );
   return counts.reduce((a, b) => a + b, 0);
 }
+
+/** What all the pages' video senders did so far: frames encoded, and seconds spent under each quality limitation. */
+export interface VideoSending {
+  framesEncoded: number;
+  /** qualityLimitationDurations summed over every outbound video stream: 'none', 'cpu', 'bandwidth', 'other'. */
+  limitationSeconds: Record<string, number>;
+}
+
+export async function videoSending(pages: readonly Page[]): Promise<VideoSending> {
+  const perPage = await Promise.all(
+    pages.map((page) =>
+      page.evaluate(async () => {
+        const sending = { framesEncoded: 0, limitationSeconds: {} as Record<string, number> };
+        for (const pc of window.__e2ePeerConnections ?? []) {
+          (await pc.getStats()).forEach((s: { type: string; kind?: string; framesEncoded?: number; qualityLimitationDurations?: Record<string, number> }) => {
+            if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+            sending.framesEncoded += s.framesEncoded ?? 0;
+            for (const [reason, seconds] of Object.entries(s.qualityLimitationDurations ?? {})) sending.limitationSeconds[reason] = (sending.limitationSeconds[reason] ?? 0) + seconds;
+          });
+        }
+        return sending;
+      }),
+    ),
+  );
+  const total: VideoSending = { framesEncoded: 0, limitationSeconds: {} };
+  for (const sending of perPage) {
+    total.framesEncoded += sending.framesEncoded;
+    for (const [reason, seconds] of Object.entries(sending.limitationSeconds)) total.limitationSeconds[reason] = (total.limitationSeconds[reason] ?? 0) + seconds;
+  }
+  return total;
+}
+

@@ -84,6 +84,27 @@ function codecOf(frame: EncodedFrame, kind: 'audio' | 'video'): Codec {
   return codecFromMimeType(mimeType ?? (kind === 'audio' ? 'audio/opus' : 'video/vp8'));
 }
 
+/** Audio has no key frames: its codec is read again every this many frames (one second of Opus). */
+const AUDIO_CODEC_CHECK_EVERY = 50;
+
+/**
+ * One stream's codec. getMetadata() builds a whole dictionary on every call, and this runs
+ * for every frame, so it is read only when the codec can have changed: on a video key
+ * frame (an encoder switching codecs starts with one) and now and then for audio.
+ */
+function codecTracker(kind: 'audio' | 'video'): (frame: EncodedFrame) => Codec {
+  let codec: Codec | null = null;
+  let sinceRead = 0;
+  return (frame) => {
+    sinceRead += 1;
+    if (codec === null || (kind === 'video' ? frame.type === 'key' : sinceRead >= AUDIO_CODEC_CHECK_EVERY)) {
+      codec = codecOf(frame, kind);
+      sinceRead = 0;
+    }
+    return codec;
+  };
+}
+
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
 }
@@ -105,6 +126,7 @@ type FrameStep = (frame: EncodedFrame) => Promise<EncodedFrame | null>;
 
 function encryptingStep(options: TransformOptions): FrameStep {
   const state = link(options.linkId);
+  const codecOfFrame = codecTracker(options.kind);
   let encryptor: TrackEncryptor | null = null;
   return async (frame) => {
     const send = state.send;
@@ -115,7 +137,7 @@ function encryptingStep(options: TransformOptions): FrameStep {
     // A new base key (first keys, or a rebuilt worker's): a new generation, so a fresh KID.
     if (encryptor?.direction !== send) encryptor = send.newTrack();
     try {
-      const codec = codecOf(frame, options.kind);
+      const codec = codecOfFrame(frame);
       const plaintext = new Uint8Array(frame.data);
       const ciphertext = await encryptor.encrypt(codec, plaintext);
       if (capture && options.kind === 'video') keep(options.kind, codec, plaintext, ciphertext);
@@ -132,6 +154,7 @@ function encryptingStep(options: TransformOptions): FrameStep {
 
 function decryptingStep(options: TransformOptions, keyFrames: KeyFrames): FrameStep {
   const state = link(options.linkId);
+  const codecOfFrame = codecTracker(options.kind);
   return async (frame) => {
     const receive = state.receive;
     if (!receive) {
@@ -139,7 +162,7 @@ function decryptingStep(options: TransformOptions, keyFrames: KeyFrames): FrameS
       return null;
     }
     try {
-      const codec = codecOf(frame, options.kind);
+      const codec = codecOfFrame(frame);
       const { plaintext, ratcheted } = await receive.decrypt(codec, new Uint8Array(frame.data));
       const data = exactBuffer(plaintext);
       if (tap) keepTapped(options, codec, frame, data.slice(0));
