@@ -12,6 +12,7 @@ import { PostgresAuditLog } from './audit/postgres-audit-log.js';
 import { PostgresCatalog } from './catalog/postgres-catalog.js';
 import { SqliteCatalog } from './catalog/sqlite-catalog.js';
 import { type ArchiveCatalog } from './catalog/types.js';
+import type { ArchiveConfig } from './config.js';
 import { openArchiveDatabase, type ArchiveDatabase } from './db/database.js';
 import { openPostgres } from './db/postgres.js';
 import { LocalObjectStore } from './store/local-store.js';
@@ -40,6 +41,11 @@ export interface OpenArchiveOptions {
   databaseUrl?: string | null;
   /** The files in an S3-compatible store (checked before use); absent: dataDir/objects. */
   s3?: S3StoreConfig | null;
+}
+
+/** The archive as the configuration describes it (its database and its store): the service and every CLI open it so. */
+export function openConfiguredArchive(config: Pick<ArchiveConfig, 'databaseUrl' | 's3'>, dataDir: string): Promise<Archive> {
+  return openArchive(dataDir, { databaseUrl: config.databaseUrl, s3: config.s3 });
 }
 
 export async function openArchive(dataDir: string, options: OpenArchiveOptions = {}): Promise<Archive> {

@@ -51,13 +51,40 @@ export class Inbox {
     return this.#scanning;
   }
 
+  /** Paths the inbox could not read, with the error last logged: each is logged once, and again when it changes or clears. */
+  readonly #unreadablePaths = new Map<string, string>();
+
+  /** Logs that `path` cannot be read (error) or can be again (null); returns null for the caller to skip it. */
+  #unreadable(path: string, error: NodeJS.ErrnoException | null): null {
+    const { log } = this.#options;
+    const known = this.#unreadablePaths.get(path);
+    if (!error) {
+      if (known !== undefined) log.info({ path }, 'inbox: readable again');
+      this.#unreadablePaths.delete(path);
+    } else if (known !== error.message) {
+      this.#unreadablePaths.set(path, error.message);
+      log.error({ path, err: error.message }, 'inbox: cannot read this path, so its recordings are not ingested (check the permissions: the archive user must read the recorder’s recordings)');
+    }
+    return null;
+  }
+
   async #scan(): Promise<void> {
     const { dir, log } = this.#options;
     // Hidden names are recordings still being sealed (the recorder writes .<id>.partial, then renames).
-    const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => !name.startsWith('.'));
+    const listed = await readdir(dir).then(
+      (names) => names,
+      (error: NodeJS.ErrnoException) => this.#unreadable(dir, error),
+    );
+    if (listed) this.#unreadable(dir, null);
+    const names = (listed ?? []).filter((name) => !name.startsWith('.'));
     for (const name of names) {
       const recording = join(dir, name);
-      const manifest = await stat(join(recording, MANIFEST_FILE)).catch(() => null);
+      const manifest = await stat(join(recording, MANIFEST_FILE)).then(
+        (found) => found,
+        // Not sealed yet is normal; anything else (permissions, say) would otherwise skip it silently.
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : this.#unreadable(recording, error)),
+      );
+      if (manifest) this.#unreadable(recording, null);
       if (!manifest || this.#done.get(recording) === manifest.mtimeMs) continue;
       try {
         const result = await ingestRecording(recording, {

@@ -23,4 +23,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-void main();
+// A start that fails after the configuration (a bucket that cannot be reached, a database
+// refusing the login, a port in use) ends with its message, not a stack trace.
+main().catch((error: unknown) => {
+  console.error(`archive: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

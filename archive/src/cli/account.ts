@@ -9,7 +9,7 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { ROLES, type Role } from '../accounts/accounts.js';
-import { openArchive } from '../archive.js';
+import { openConfiguredArchive } from '../archive.js';
 import { loadArchiveConfig } from '../config.js';
 import { ArchiveError } from '../errors.js';
 import { parseArgs, runCli, UsageError } from './args.js';
@@ -19,10 +19,38 @@ const USAGE = `usage: npm run archive:account -- [--data DIR] USERNAME ${ROLES.j
 async function readPassword(): Promise<string> {
   const fromEnv = process.env.ARCHIVE_ACCOUNT_PASSWORD;
   if (fromEnv) return fromEnv;
-  if (process.stdin.isTTY) process.stderr.write('password: ');
+  if (process.stdin.isTTY) return readHidden(process.stdin);
   const lines = createInterface({ input: process.stdin, terminal: false });
   for await (const line of lines) return line;
   return '';
+}
+
+/** One line typed at a terminal, not echoed (raw mode: the terminal shows nothing; backspace and Ctrl-C work). */
+function readHidden(input: NodeJS.ReadStream): Promise<string> {
+  process.stderr.write('password (not shown): ');
+  input.setRawMode(true);
+  input.resume();
+  return new Promise((resolve) => {
+    let typed = '';
+    const done = (value: string) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+      resolve(value);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const char of chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n') return done(typed);
+        if (char === '\u0003') {
+          process.stderr.write('\n');
+          process.exit(130);
+        }
+        typed = char === '\u007f' || char === '\b' ? typed.slice(0, -1) : typed + char;
+      }
+    };
+    input.on('data', onData);
+  });
 }
 
 async function main(args: string[]): Promise<number> {
@@ -33,7 +61,7 @@ async function main(args: string[]): Promise<number> {
   if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`the role must be one of ${ROLES.join(', ')}`);
   const password = await readPassword();
   const config = loadArchiveConfig();
-  const archive = await openArchive(parsed.dataDir ?? config.dataDir, { databaseUrl: config.databaseUrl });
+  const archive = await openConfiguredArchive(config, parsed.dataDir ?? config.dataDir);
   try {
     await archive.accounts.create(username, password, role as Role, { actor: `cli:${userInfo().username}`, replace });
     process.stdout.write(`${replace ? 'updated' : 'created'} ${role} account ${username}\n`);

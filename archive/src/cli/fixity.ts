@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CATALOG_FILE, openArchive } from '../archive.js';
+import { CATALOG_FILE, openConfiguredArchive } from '../archive.js';
 import { loadArchiveConfig } from '../config.js';
 import { runFixity } from '../fixity/fixity.js';
 import { parseArgs, plural, runCli, UsageError } from './args.js';
@@ -20,7 +20,7 @@ async function main(args: string[]): Promise<number> {
   const dataDir = parsed.dataDir ?? config.dataDir;
   // Checking an archive that is not there must not create an empty one and report success.
   if (!config.databaseUrl && !existsSync(join(dataDir, CATALOG_FILE))) throw new UsageError(`${dataDir} is not an archive (no ${CATALOG_FILE})`);
-  const archive = await openArchive(dataDir, { databaseUrl: config.databaseUrl });
+  const archive = await openConfiguredArchive(config, dataDir);
   try {
     const report = await runFixity({ catalog: archive.catalog, store: archive.store, audit: archive.audit, actor: 'cli:fixity' });
     for (const problem of report.problems) process.stdout.write(`FAIL ${problem.recordingId}/${problem.path}: ${problem.message}\n`);

@@ -6,7 +6,7 @@
  * Exit 0 if all were ingested (or already were), 1 if any was refused or failed, 2 on bad usage.
  */
 import { userInfo } from 'node:os';
-import { openArchive } from '../archive.js';
+import { openConfiguredArchive } from '../archive.js';
 import { loadArchiveConfig } from '../config.js';
 import { IngestRefusedError } from '../errors.js';
 import { ingestRecording } from '../ingest/ingest.js';
@@ -21,7 +21,7 @@ async function main(args: string[]): Promise<number> {
   if (config.trustedRecorderKeys.length === 0) {
     process.stderr.write('archive:ingest: no trusted recorder key (set ARCHIVE_TRUSTED_RECORDER_KEYS): every recording will be refused\n');
   }
-  const archive = await openArchive(parsed.dataDir ?? config.dataDir, { databaseUrl: config.databaseUrl });
+  const archive = await openConfiguredArchive(config, parsed.dataDir ?? config.dataDir);
   let failed = 0;
   try {
     const deps = { catalog: archive.catalog, store: archive.store, audit: archive.audit, trustedRecorderKeys: config.trustedRecorderKeys, retention: config.retention, actor: `cli:${userInfo().username}` };

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import sirv from 'sirv';
 import { appPolicy, applyHeaders, securityHeaders } from '@conclave/signaling/security-headers';
 import { type Accounts } from '../accounts/accounts.js';
-import { openArchive, type Archive } from '../archive.js';
+import { openConfiguredArchive, type Archive } from '../archive.js';
 import { type ArchiveConfig } from '../config.js';
 import { Inbox } from '../inbox.js';
 import { Maintenance } from '../maintenance.js';
@@ -28,7 +28,7 @@ export interface RunningArchive {
 }
 
 export async function startArchive(config: ArchiveConfig, log: Logger): Promise<RunningArchive> {
-  const archive = await openArchive(config.dataDir, { databaseUrl: config.databaseUrl, s3: config.s3 });
+  const archive = await openConfiguredArchive(config, config.dataDir);
   const accounts = archive.accounts;
   const scratchDir = join(config.dataDir, 'scratch');
   await mkdir(scratchDir, { recursive: true, mode: 0o750 });
