@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 describe('inbox', () => {
-  it('says once that it cannot read its directory, and when it can again, then ingests', async () => {
+  it('says once that it cannot read its directory, warns while it does not exist, and says when it can again, then ingests', async () => {
     const archive = await openArchive(mkdtempSync(join(tmpdir(), 'archive-inbox-data-')));
     opened.push(archive);
     const parent = mkdtempSync(join(tmpdir(), 'archive-inbox-'));
@@ -35,17 +35,24 @@ describe('inbox', () => {
     const key = await newRecorderKey();
     const { log, lines } = capturedLog();
     const inbox = new Inbox(archive, { dir, everyMs: 60_000, trustedRecorderKeys: [key.publicKeyBase64], retention: KEEP_FOREVER, log });
+    const logged = (level: number) => lines.filter((line) => line.level === level);
     try {
+      writeFileSync(dir, 'not a directory'); // unreadable as a directory, even for root
       await inbox.scan();
       await inbox.scan();
-      const errors = lines.filter((line) => line.level === 50);
-      expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ path: dir, msg: expect.stringContaining('cannot read this path') });
+      expect(logged(50)).toHaveLength(1);
+      expect(logged(50)[0]).toMatchObject({ path: dir, msg: expect.stringContaining('cannot read this path') });
+      rmSync(dir);
+      await inbox.scan();
+      await inbox.scan();
+      expect(logged(40)).toHaveLength(1);
+      expect(logged(40)[0]).toMatchObject({ path: dir, msg: expect.stringContaining('does not exist (yet)') });
       mkdirSync(dir);
       await makeRecording(dir, 'rec-inbox', key);
       await inbox.scan();
       expect(lines.map((line) => line.msg)).toContain('inbox: readable again');
       expect(lines.map((line) => line.msg)).toContain('recording ingested');
+      expect(logged(50).map((line) => line.msg)).toEqual([expect.stringContaining('cannot read this path')]);
     } finally {
       await inbox.stop();
       rmSync(parent, { recursive: true, force: true });

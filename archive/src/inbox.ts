@@ -63,7 +63,9 @@ export class Inbox {
       this.#unreadablePaths.delete(path);
     } else if (known !== error.message) {
       this.#unreadablePaths.set(path, error.message);
-      log.error({ path, err: error.message }, 'inbox: cannot read this path, so its recordings are not ingested (check the permissions: the archive user must read the recorder’s recordings)');
+      // The recorder makes its recordings directory with the first recording: missing is only a warning.
+      if (error.code === 'ENOENT') log.warn({ path }, 'inbox: this directory does not exist (yet); nothing to ingest');
+      else log.error({ path, err: error.message }, 'inbox: cannot read this path, so its recordings are not ingested (check the permissions: the archive user must read the recorder’s recordings)');
     }
     return null;
   }
@@ -81,8 +83,9 @@ export class Inbox {
       const recording = join(dir, name);
       const manifest = await stat(join(recording, MANIFEST_FILE)).then(
         (found) => found,
-        // Not sealed yet is normal; anything else (permissions, say) would otherwise skip it silently.
-        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : this.#unreadable(recording, error)),
+        // Not sealed yet, or a file rather than a recording, is normal; anything else
+        // (permissions, say) would otherwise skip it silently.
+        (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? null : this.#unreadable(recording, error)),
       );
       if (manifest) this.#unreadable(recording, null);
       if (!manifest || this.#done.get(recording) === manifest.mtimeMs) continue;

@@ -110,6 +110,14 @@ describe('npm run bundle', () => {
     for (const path of ['signaling/src', 'signaling/test', 'signaling/tsconfig.json', 'signaling/tsconfig.tsbuildinfo', 'client/src', 'e2e', 'bench', 'signaling/dist/cli/bundle.js']) {
       expect(has(path), path).toBe(false);
     }
+    // Each workspace's compiled code is only what its current sources make: no test, no test
+    // support, nothing left behind in dist/ by a source since deleted.
+    for (const workspace of ['protocol', 'signaling', 'recorder', 'archive']) {
+      const shipped = readdirSync(join(installed, workspace, 'dist'), { recursive: true, encoding: 'utf8' }).filter((path) => path.endsWith('.js'));
+      expect(shipped.length, workspace).toBeGreaterThan(0);
+      const strays = shipped.filter((path) => /\.test\.js$/.test(path) || path.split('/').includes('testing') || !existsSync(join(ROOT, workspace, 'src', path.replace(/\.js$/, '.ts'))));
+      expect(strays, workspace).toEqual([]);
+    }
     const scripts = (JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     for (const command of Object.values(scripts)) expect(command).toMatch(/^node [\w/.-]+\.js$/);
   });

@@ -121,15 +121,28 @@ function bundleManifest(): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
+/**
+ * Whether a file of a workspace's dist/ goes in the bundle: only what compiles from a
+ * source that exists (tsc -b leaves the output of deleted sources behind), and no tests,
+ * test support (testing/) or the bundler itself.
+ */
+export function shipsFromDist(workspace: string, path: string): boolean {
+  const dist = join(ROOT, workspace, 'dist');
+  const inside = relative(dist, path);
+  if (inside === '' || statSync(path).isDirectory()) return !inside.split(sep).includes('testing');
+  const stem = inside.replace(/(\.d\.ts|\.js\.map|\.d\.ts\.map|\.js)$/, '');
+  if (stem === inside || /\.test$/.test(stem) || stem.split(sep).includes('testing') || stem === join('cli', 'bundle')) return false;
+  return existsSync(join(ROOT, workspace, 'src', `${stem}.ts`));
+}
+
 /** Copies what running needs into `dir`. */
 function stage(dir: string): void {
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), bundleManifest());
   cpSync(join(ROOT, 'package-lock.json'), join(dir, 'package-lock.json'));
-  const bundler = join(ROOT, 'signaling', 'dist', 'cli', 'bundle.');
   for (const name of WORKSPACES) {
     cpSync(join(ROOT, name, 'package.json'), join(dir, name, 'package.json'));
-    cpSync(join(ROOT, name, 'dist'), join(dir, name, 'dist'), { recursive: true, filter: (source) => !source.startsWith(bundler) });
+    cpSync(join(ROOT, name, 'dist'), join(dir, name, 'dist'), { recursive: true, filter: (source) => shipsFromDist(name, source) });
   }
   cpSync(join(ROOT, 'client', 'dist'), join(dir, 'client', 'dist'), { recursive: true });
   cpSync(join(ROOT, 'recorder', 'mux-page'), join(dir, 'recorder', 'mux-page'), { recursive: true });
