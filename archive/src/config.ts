@@ -62,6 +62,8 @@ export const archiveConfigSchema = z.strictObject({
   ARCHIVE_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Browsers reach the portal over HTTPS (directly or through a TLS proxy): Secure cookies and HSTS. */
   ARCHIVE_TLS: boolean.default(false),
+  /** Behind a reverse proxy: a client's address (in the audit log) is the last X-Forwarded-For entry, the one the proxy appended. */
+  ARCHIVE_TRUST_PROXY: boolean.default(false),
   /** A directory of sealed recordings to ingest (the recording service's recordings/), scanned every ARCHIVE_INBOX_SECONDS. */
   ARCHIVE_INBOX: z.string().min(1).optional(),
   ARCHIVE_INBOX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(10),
@@ -106,6 +108,7 @@ export interface ArchiveConfig {
   port: number;
   publicUrl: string | null;
   tls: boolean;
+  trustProxy: boolean;
   inbox: string | null;
   inboxSeconds: number;
   organization: string;
@@ -139,6 +142,7 @@ export function loadArchiveConfig(env: NodeJS.ProcessEnv = process.env): Archive
     port: config.ARCHIVE_PORT,
     publicUrl: config.ARCHIVE_PUBLIC_URL ? new URL(config.ARCHIVE_PUBLIC_URL).origin : null,
     tls: config.ARCHIVE_TLS,
+    trustProxy: config.ARCHIVE_TRUST_PROXY,
     inbox: config.ARCHIVE_INBOX ?? null,
     inboxSeconds: config.ARCHIVE_INBOX_SECONDS,
     organization: config.ARCHIVE_ORGANIZATION,

@@ -10,6 +10,7 @@ import { KeyedBuckets } from './limits/token-bucket.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { RoomStore } from './store/room-store.js';
+import { clientAddress } from './client-address.js';
 
 export interface SignalingDeps {
   config: Config;
@@ -31,16 +32,6 @@ export interface Signaling {
 
 /** How often seats of vanished connections are checked for the end of their resume grace. */
 const SWEEP_INTERVAL_MS = 1000;
-
-/**
- * The client's address: the socket peer, or behind a trusted proxy the last
- * X-Forwarded-For entry, the one that proxy appended (a client can write the others).
- */
-export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string') return forwarded.split(',').at(-1)?.trim() || 'unknown';
-  return req.socket.remoteAddress ?? 'unknown';
-}
 
 /** Browsers send Origin; it must be this server's own, or one of ALLOWED_ORIGINS. */
 function originAllowed(req: IncomingMessage, allowed: string[]): boolean {

@@ -1,7 +1,7 @@
 import { CLIENT_EVENTS, ERROR_CODES, MAX_MESSAGE_BYTES, type RelayedSignal } from '@conclave/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
-import { clientAddress } from '../src/app.js';
+import { clientAddress } from '../src/client-address.js';
 import { MAX_VIOLATIONS } from '../src/handlers/index.js';
 import type { RunningServer } from '../src/server.js';
 import { mutate, randomValue, rng } from './fuzz.js';

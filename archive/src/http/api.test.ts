@@ -195,4 +195,29 @@ describe('the archive API', () => {
     expect(locked.headers.get('retry-after')).toBe('900');
     expect((await guesser.login('root')).status).toBe(423);
   });
+
+  it('audits the login address: the socket peer by default, the proxy’s X-Forwarded-For entry with ARCHIVE_TRUST_PROXY', async () => {
+    const lastLoginFrom = async (archive: RunningArchive) => {
+      const entries = await archive.archive.audit.entries({ limit: 10_000 });
+      return entries.filter((entry) => entry.action === 'login').at(-1)?.detail;
+    };
+    const forged = { 'x-forwarded-for': '6.6.6.6, 203.0.113.9' };
+    const direct = new Client();
+    expect((await direct.request('POST', '/api/session', { username: 'claire', password: PASSWORD }, forged)).status).toBe(200);
+    expect(await lastLoginFrom(service)).toMatchObject({ from: expect.stringMatching(/127\.0\.0\.1$/) });
+
+    const proxied = await startArchive(
+      loadArchiveConfig({ ARCHIVE_DATA_DIR: mkdtempSync(join(tmpdir(), 'archive-proxied-')), ARCHIVE_PORT: '0', ARCHIVE_TRUST_PROXY: 'true', CLIENT_DIR: '/nonexistent' }),
+      pino({ level: 'silent' }),
+    );
+    try {
+      await proxied.accounts.create('claire', PASSWORD, 'archivist', { actor: 'test' });
+      const response = await fetch(`${proxied.url}/api/session`, { method: 'POST', headers: { origin: proxied.url, 'content-type': 'application/json', ...forged }, body: JSON.stringify({ username: 'claire', password: PASSWORD }) });
+      expect(response.status).toBe(200);
+      // The last entry is the one the proxy appended; a client can write the ones before it.
+      expect(await lastLoginFrom(proxied)).toMatchObject({ from: '203.0.113.9' });
+    } finally {
+      await proxied.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { clientAddress } from '@conclave/signaling/client-address';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ROLES, type Accounts, type Role, type Session } from '../accounts/accounts.js';
@@ -36,6 +37,8 @@ export interface ApiDeps {
   /** The origin browsers use (Origin checks on every change). */
   origin: string;
   tls: boolean;
+  /** Client addresses from X-Forwarded-For (the last entry), as ARCHIVE_TRUST_PROXY says. */
+  trustProxy: boolean;
   scratchDir: string;
   organization: string;
 }
@@ -181,7 +184,7 @@ export function createApi(deps: ApiDeps) {
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     checkOrigin(req);
     const body = parse(loginSchema, await readJson(req));
-    const result = await accounts.login(body.username, body.password, req.socket.remoteAddress ?? 'unknown');
+    const result = await accounts.login(body.username, body.password, clientAddress(req, deps.trustProxy));
     if (!result.ok) {
       if (result.reason === 'locked') {
         return sendJson(res, 423, { error: { code: 'locked', message: `too many failed logins: try again in ${Math.ceil(result.retryAfterSeconds / 60)} min`, retryAfterSeconds: result.retryAfterSeconds } }, { 'retry-after': String(result.retryAfterSeconds) });

@@ -41,7 +41,7 @@ export async function startArchive(config: ArchiveConfig, log: Logger): Promise<
     : null;
 
   let origin = config.publicUrl ?? '';
-  const api = createApi({ archive, accounts, log, get origin() { return origin; }, tls: config.tls, scratchDir, organization: config.organization });
+  const api = createApi({ archive, accounts, log, get origin() { return origin; }, tls: config.tls, trustProxy: config.trustProxy, scratchDir, organization: config.organization });
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     applyHeaders(res, headers);
     let url: URL;
