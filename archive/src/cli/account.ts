@@ -27,9 +27,10 @@ async function readPassword(): Promise<string> {
 
 /** One line typed at a terminal, not echoed (raw mode: the terminal shows nothing; backspace and Ctrl-C work). */
 function readHidden(input: NodeJS.ReadStream): Promise<string> {
-  process.stderr.write('password (not shown): ');
+  // Raw mode before the prompt: anything typed once the prompt shows must not be echoed.
   input.setRawMode(true);
   input.resume();
+  process.stderr.write('password (not shown): ');
   return new Promise((resolve) => {
     let typed = '';
     const done = (value: string) => {
