@@ -99,6 +99,35 @@ describe.each(BACKENDS)('catalog on $name', (backend) => {
     await expect(archive.catalog.search({ cursor: 'garbage' })).rejects.toMatchObject({ code: 'invalid-query' });
   });
 
+  it('matches a name fragment within one name only, and tags as whole tags, whatever their characters', async () => {
+    const archive = await fresh();
+    await archive.catalog.insertRecordings([
+      recording('r1', { participants: [{ id: 'p', name: 'Ann' }, { id: 'q', name: 'Bob' }], tags: ['q1 2025', 'été'] }),
+      recording('r2', { participants: [{ id: 'p', name: 'Annbob' }], tags: ['q1', 'a "quoted" tag'] }),
+      recording('r3', { participants: [{ id: 'p', name: 'Zoë O\'Brien' }], tags: ['Q1'] }),
+    ]);
+    const search = async (query: Parameters<typeof archive.catalog.search>[0]) => {
+      const page = await archive.catalog.search(query);
+      return { ids: page.recordings.map((r) => r.id), total: page.total };
+    };
+    expect(await search({ participant: 'nnbo' })).toEqual({ ids: ['r2'], total: 1 });
+    expect(await search({ participant: 'n b' })).toEqual({ ids: [], total: 0 });
+    expect(await search({ participant: 'ann' })).toEqual({ ids: ['r2', 'r1'], total: 2 });
+    expect(await search({ participant: 'zoe o\'b' })).toEqual({ ids: ['r3'], total: 1 });
+    expect(await search({ participant: '"' })).toEqual({ ids: [], total: 0 });
+    expect(await search({ tags: ['q1'] })).toEqual({ ids: ['r2'], total: 1 });
+    expect(await search({ tags: ['q'] })).toEqual({ ids: [], total: 0 });
+    expect(await search({ tags: ['q1 2025', 'été'] })).toEqual({ ids: ['r1'], total: 1 });
+    expect(await search({ tags: ['ete'] })).toEqual({ ids: [], total: 0 });
+    expect(await search({ tags: ['a "quoted" tag'] })).toEqual({ ids: ['r2'], total: 1 });
+    expect(await search({ tags: ['Q1', 'q1'] })).toEqual({ ids: [], total: 0 });
+    await archive.catalog.setTags('r3', ['q1']);
+    expect(await search({ tags: ['q1'] })).toEqual({ ids: ['r3', 'r2'], total: 2 });
+    expect(await search({ tags: ['Q1'] })).toEqual({ ids: [], total: 0 });
+    await archive.catalog.setTags('r3', []);
+    expect(await search({ tags: ['q1'] })).toEqual({ ids: ['r2'], total: 1 });
+  });
+
   it('pages in a stable order with a total, even when two recordings start at the same time', async () => {
     const archive = await fresh();
     await archive.catalog.insertRecordings(['a', 'b', 'c', 'd', 'e'].map((id) => recording(id)));
@@ -170,6 +199,13 @@ describe.each(BACKENDS)('catalog on $name', (backend) => {
     await archive.catalog.finishDeletion('old', tombstone, audit('old'));
     expect(await archive.catalog.tombstone('old')).toEqual(tombstone);
     expect((await archive.catalog.search({ status: 'deleted' })).recordings.map((r) => r.id)).toEqual(['old']);
+    // Found by name and tag under its new status only, and by any status.
+    await archive.catalog.setTags('new', ['kept']);
+    expect((await archive.catalog.search({ participant: 'alice' })).recordings.map((r) => r.id)).toEqual(['new']);
+    expect((await archive.catalog.search({ participant: 'alice', status: 'deleted' })).recordings.map((r) => r.id)).toEqual(['old']);
+    expect((await archive.catalog.search({ participant: 'lic', status: 'any' })).total).toBe(2);
+    expect((await archive.catalog.search({ tags: ['kept'], status: 'deleted' })).total).toBe(0);
+    expect((await archive.catalog.search({ tags: ['kept'], status: 'any' })).recordings.map((r) => r.id)).toEqual(['new']);
     await expect(archive.catalog.finishDeletion('old', tombstone, audit('old'))).rejects.toMatchObject({ code: 'conflict' });
     await expect(archive.catalog.beginDeletion('missing', now, audit('missing'))).rejects.toMatchObject({ code: 'not-found' });
     expect((await archive.audit.entries({ recordingId: 'old' })).map((entry) => entry.action)).toEqual(['hold', 'release', 'delete', 'delete']);

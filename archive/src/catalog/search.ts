@@ -1,6 +1,7 @@
 /**
- * Builds the search's SQL from a query: one WHERE shared by the page and the total, and a
- * keyset cursor (started_at, id) so that pages stay stable while recordings are added.
+ * What both catalogs share of a search: the query checked and normalized (parseSearch), and
+ * the keyset cursor (started_at, id) that keeps pages stable while recordings are added.
+ * Each catalog builds its own SQL from the filter: sqlite-search.ts, postgres-search.ts.
  */
 import { ArchiveError } from '../errors.js';
 import { nameKey } from './names.js';
@@ -8,34 +9,10 @@ import { RECORDING_STATUSES, type RecordingStatus, type SearchQuery } from './ty
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
-// Below three characters the trigram index cannot help: those names are scanned.
-const TRIGRAM = 3;
-
-export interface SearchSql {
-  where: string;
-  params: unknown[];
-  limit: number;
-  cursor: { startedAt: number; id: string } | null;
-}
 
 export interface Statement {
   sql: string;
   params: unknown[];
-}
-
-/** The page (one row more than the limit, to know whether another page follows) and the total. */
-export function searchStatements(query: SearchQuery): { page: Statement; total: Statement; limit: number } {
-  const built = buildSearch(query);
-  const keyset = built.cursor ? ' AND (r.started_at, r.id) < (?, ?)' : '';
-  const keysetParams = built.cursor ? [built.cursor.startedAt, built.cursor.id] : [];
-  return {
-    page: {
-      sql: `SELECT r.* FROM recordings r WHERE ${built.where}${keyset} ORDER BY r.started_at DESC, r.id DESC LIMIT ?`,
-      params: [...built.params, ...keysetParams, built.limit + 1],
-    },
-    total: { sql: `SELECT count(*) AS total FROM recordings r WHERE ${built.where}`, params: built.params },
-    limit: built.limit,
-  };
 }
 
 const bad = (message: string) => new ArchiveError('invalid-query', message);
@@ -98,54 +75,4 @@ export function parseSearch(query: SearchQuery): SearchFilter {
   const limit = query.limit ?? DEFAULT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw bad(`limit: 1 to ${MAX_LIMIT}, not ${limit}`);
   return { ...filter, limit, cursor: query.cursor === undefined ? null : decodeCursor(query.cursor) };
-}
-
-export function buildSearch(query: SearchQuery): SearchSql {
-  const filter = parseSearch(query);
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (filter.status !== null) {
-    clauses.push('r.status = ?');
-    params.push(filter.status);
-  }
-  if (filter.room !== null) {
-    clauses.push('r.room = ?');
-    params.push(filter.room);
-  }
-  if (filter.startedFrom !== null) {
-    clauses.push('r.started_at >= ?');
-    params.push(filter.startedFrom);
-  }
-  if (filter.startedTo !== null) {
-    clauses.push('r.started_at < ?');
-    params.push(filter.startedTo);
-  }
-  if (filter.minDurationMs !== null) {
-    clauses.push('r.duration_ms >= ?');
-    params.push(filter.minDurationMs);
-  }
-  if (filter.maxDurationMs !== null) {
-    clauses.push('r.duration_ms <= ?');
-    params.push(filter.maxDurationMs);
-  }
-  const name = filter.name;
-  if (name.length >= TRIGRAM) {
-    // A quoted FTS5 phrase of trigrams is a substring match; only '"' needs escaping in it.
-    clauses.push('r.id IN (SELECT recording_id FROM participant_names WHERE participant_names MATCH ?)');
-    params.push(`"${name.replaceAll('"', '""')}"`);
-  } else if (name.length > 0) {
-    clauses.push('r.id IN (SELECT recording_id FROM participant_names WHERE instr(name_key, ?) > 0)');
-    params.push(name);
-  }
-  const tags = filter.tags;
-  if (tags.length > 0) {
-    clauses.push(`r.id IN (SELECT recording_id FROM tags WHERE tag IN (${tags.map(() => '?').join(', ')}) GROUP BY recording_id HAVING count(*) = ?)`);
-    params.push(...tags, tags.length);
-  }
-  return {
-    where: clauses.length > 0 ? clauses.join(' AND ') : '1',
-    params,
-    limit: filter.limit,
-    cursor: filter.cursor,
-  };
 }

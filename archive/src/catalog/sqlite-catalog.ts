@@ -1,10 +1,12 @@
 /** The catalog in SQLite (the archive's embedded default), sharing its database with the audit log. */
 import { type AuditInput, type AuditLog } from '../audit/audit-log.js';
 import { type ArchiveDatabase } from '../db/database.js';
+import { PreparedStatements } from '../db/statements.js';
 import { ArchiveError } from '../errors.js';
-import { nameKey } from './names.js';
 import { checkTag, iso, ms, toRecord, type RecordingRow } from './rows.js';
-import { encodeCursor, searchStatements } from './search.js';
+import { encodeCursor, parseSearch } from './search.js';
+import { SqliteSearch } from './sqlite-search.js';
+import { SqliteSearchIndex } from './sqlite-search-index.js';
 import {
   type ArchiveCatalog,
   type CatalogFile,
@@ -20,10 +22,17 @@ import {
 export class SqliteCatalog implements ArchiveCatalog {
   readonly #db: ArchiveDatabase;
   readonly #audit: AuditLog;
+  readonly #search: SqliteSearch;
+  readonly #index: SqliteSearchIndex;
+  // Inserting prepares the same few statements for each recording: kept, for bulk inserts.
+  readonly #statements: PreparedStatements;
 
   constructor(db: ArchiveDatabase, audit: AuditLog) {
     this.#db = db;
     this.#audit = audit;
+    this.#search = new SqliteSearch(db);
+    this.#index = new SqliteSearchIndex(db);
+    this.#statements = new PreparedStatements(db);
   }
 
   async getRecording(id: string): Promise<RecordingRecord | null> {
@@ -58,19 +67,16 @@ export class SqliteCatalog implements ArchiveCatalog {
   }
 
   async search(query: SearchQuery): Promise<SearchPage> {
-    const sql = searchStatements(query);
+    const filter = parseSearch(query);
     // Read in one transaction, so the page and the total describe the same state.
-    return this.#db.transaction(() => {
-      const rows = this.#db.prepare(sql.page.sql).all(...sql.page.params) as RecordingRow[];
-      const { total } = this.#db.prepare(sql.total.sql).get(...sql.total.params) as { total: number };
-      const page = rows.slice(0, sql.limit);
-      const last = page.at(-1);
-      return {
-        recordings: page.map(toRecord),
-        total,
-        nextCursor: rows.length > sql.limit && last ? encodeCursor(last.started_at, last.id) : null,
-      };
-    })();
+    const { rows, total } = this.#db.transaction(() => this.#search.run(filter))();
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return {
+      recordings: page.map(toRecord),
+      total,
+      nextCursor: rows.length > filter.limit && last ? encodeCursor(last.started_at, last.id) : null,
+    };
   }
 
   async participants(id: string): Promise<{ id: string; name: string }[]> {
@@ -88,6 +94,7 @@ export class SqliteCatalog implements ArchiveCatalog {
         this.#db.prepare('DELETE FROM tags WHERE recording_id = ?').run(id);
         const insert = this.#db.prepare('INSERT OR IGNORE INTO tags (recording_id, tag) VALUES (?, ?)');
         for (const tag of tags) insert.run(id, checkTag(tag));
+        this.#index.setTags(id, tags);
       })
       .immediate();
   }
@@ -215,11 +222,11 @@ export class SqliteCatalog implements ArchiveCatalog {
     const startedAt = ms(recording.startedAt, 'startedAt');
     const endedAt = ms(recording.endedAt, 'endedAt');
     if (endedAt < startedAt) throw new ArchiveError('invalid-query', `recording ${recording.id} ends before it starts`);
-    if (this.#db.prepare('SELECT 1 FROM recordings WHERE id = ?').get(recording.id)) {
+    if (this.#statements.get('SELECT 1 FROM recordings WHERE id = ?').get(recording.id)) {
       throw new ArchiveError('conflict', `recording ${recording.id} is already in the catalog`);
     }
-    this.#db
-      .prepare(
+    this.#statements
+      .get(
         `INSERT INTO recordings (id, room, started_at, ended_at, duration_ms, manifest_sha256, previous_manifest_sha256, recorder_key_id,
            chain_status, chain_previous_id, status, retention_until, ingested_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
@@ -238,15 +245,20 @@ export class SqliteCatalog implements ArchiveCatalog {
         recording.retentionUntil === null ? null : ms(recording.retentionUntil, 'retentionUntil'),
         ms(recording.ingestedAt, 'ingestedAt'),
       );
-    const participant = this.#db.prepare('INSERT INTO participants (recording_id, participant_id, name) VALUES (?, ?, ?)');
-    const name = this.#db.prepare('INSERT INTO participant_names (name_key, recording_id) VALUES (?, ?)');
-    for (const { id, name: display } of recording.participants) {
-      participant.run(recording.id, id, display);
-      name.run(nameKey(display), recording.id);
-    }
-    const tag = this.#db.prepare('INSERT OR IGNORE INTO tags (recording_id, tag) VALUES (?, ?)');
+    const participant = this.#statements.get('INSERT INTO participants (recording_id, participant_id, name) VALUES (?, ?, ?)');
+    for (const { id, name } of recording.participants) participant.run(recording.id, id, name);
+    const tag = this.#statements.get('INSERT OR IGNORE INTO tags (recording_id, tag) VALUES (?, ?)');
     for (const value of recording.tags) tag.run(recording.id, checkTag(value));
-    const file = this.#db.prepare('INSERT INTO files (recording_id, path, size, sha256, kind) VALUES (?, ?, ?, ?, ?)');
+    const file = this.#statements.get('INSERT INTO files (recording_id, path, size, sha256, kind) VALUES (?, ?, ?, ?, ?)');
     for (const entry of recording.files) file.run(recording.id, entry.path, entry.size, entry.sha256, entry.kind);
+    this.#index.add({
+      recordingId: recording.id,
+      status: 'active',
+      room: recording.room,
+      startedAt,
+      durationMs: endedAt - startedAt,
+      names: recording.participants.map((participant) => participant.name),
+      tags: recording.tags,
+    });
   }
 }

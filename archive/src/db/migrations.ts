@@ -115,4 +115,72 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX sessions_by_user ON sessions (username);
   `,
+  /* 3 */ `
+  -- Search reads its own narrow copy of what it filters on, one row per recording, so that
+  -- counting thousands of matches reads a few bytes for each (catalog/sqlite-search.ts). rid
+  -- keys the two full-text indexes below: an INTEGER PRIMARY KEY, which VACUUM keeps.
+  CREATE TABLE search_rows (
+    rid INTEGER PRIMARY KEY,
+    recording_id TEXT NOT NULL UNIQUE REFERENCES recordings (id),
+    status TEXT NOT NULL,
+    room TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    -- The participants' folded names (nameKey), joined by U+0300 (NAME_SEPARATOR).
+    names TEXT NOT NULL
+  ) STRICT;
+  -- Whatever a query's status, room, dates and duration, one of these holds them all: counting
+  -- those reads an index only. The first two also give pages in their order.
+  CREATE INDEX search_rows_by_start ON search_rows (status, started_at, recording_id, duration_ms);
+  CREATE INDEX search_rows_by_room ON search_rows (room, status, started_at, recording_id, duration_ms);
+  CREATE INDEX search_rows_by_duration ON search_rows (status, duration_ms, started_at, recording_id);
+  -- Whatever changes a recording (deletion changes its status), its search row follows.
+  CREATE TRIGGER search_rows_follow AFTER UPDATE OF status, room, started_at, duration_ms ON recordings BEGIN
+    UPDATE search_rows SET status = NEW.status, room = NEW.room, started_at = NEW.started_at, duration_ms = NEW.duration_ms WHERE recording_id = NEW.id;
+  END;
+  -- How many recordings have each status: the total of a listing without counting its rows.
+  CREATE TABLE search_counts (status TEXT PRIMARY KEY, recordings INTEGER NOT NULL CHECK (recordings >= 0)) STRICT, WITHOUT ROWID;
+  INSERT INTO search_counts (status, recordings) VALUES ('active', 0), ('deleting', 0), ('deleted', 0);
+  CREATE TRIGGER search_counts_insert AFTER INSERT ON search_rows BEGIN
+    UPDATE search_counts SET recordings = recordings + 1 WHERE status = NEW.status;
+  END;
+  CREATE TRIGGER search_counts_update AFTER UPDATE OF status ON search_rows WHEN OLD.status != NEW.status BEGIN
+    UPDATE search_counts SET recordings = recordings - 1 WHERE status = OLD.status;
+    UPDATE search_counts SET recordings = recordings + 1 WHERE status = NEW.status;
+  END;
+  CREATE TRIGGER search_counts_delete AFTER DELETE ON search_rows BEGIN
+    UPDATE search_counts SET recordings = recordings - 1 WHERE status = OLD.status;
+  END;
+  -- The two full-text indexes (rowid = rid) hold the active recordings only, what the portal
+  -- searches: counting their matches then needs no look at the rows. Other statuses are
+  -- searched row by row.
+  -- Trigrams of the names, case-sensitive: they are folded already.
+  CREATE VIRTUAL TABLE search_names USING fts5 (names, tokenize = 'trigram case_sensitive 1', content = '', contentless_delete = 1);
+  -- The tags, each one word whatever its characters: x and its UTF-8 in hex (tagWord()).
+  CREATE VIRTUAL TABLE search_tags USING fts5 (tags, content = '', contentless_delete = 1, detail = none);
+  CREATE TRIGGER search_rows_leave_active AFTER UPDATE OF status ON search_rows WHEN OLD.status = 'active' AND NEW.status != 'active' BEGIN
+    DELETE FROM search_names WHERE rowid = NEW.rid;
+    DELETE FROM search_tags WHERE rowid = NEW.rid;
+  END;
+  CREATE TRIGGER search_rows_become_active AFTER UPDATE OF status ON search_rows WHEN OLD.status != 'active' AND NEW.status = 'active' BEGIN
+    INSERT INTO search_names (rowid, names) VALUES (NEW.rid, NEW.names);
+    INSERT INTO search_tags (rowid, tags)
+      SELECT NEW.rid, group_concat('x' || lower(hex(tag)), ' ') FROM tags WHERE recording_id = NEW.recording_id HAVING count(*) > 0;
+  END;
+
+  INSERT INTO search_rows (recording_id, status, room, started_at, duration_ms, names)
+    SELECT r.id, r.status, r.room, r.started_at, r.duration_ms, coalesce(n.names, '')
+    FROM recordings r
+    LEFT JOIN (SELECT recording_id, group_concat(name_key, char(768)) AS names FROM participant_names GROUP BY recording_id) n ON n.recording_id = r.id
+    ORDER BY r.started_at, r.id;
+  INSERT INTO search_names (rowid, names) SELECT rid, names FROM search_rows WHERE status = 'active';
+  INSERT INTO search_tags (rowid, tags)
+    SELECT s.rid, group_concat('x' || lower(hex(t.tag)), ' ') FROM tags t JOIN search_rows s ON s.recording_id = t.recording_id WHERE s.status = 'active' GROUP BY s.rid;
+
+  -- What search read before, now unused.
+  DROP TABLE participant_names;
+  DROP INDEX recordings_by_room;
+  DROP INDEX recordings_by_duration;
+  DROP INDEX tags_by_tag;
+  `,
 ];
