@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { turnCredentials, type RunningServer } from '@conclave/signaling';
 import { expect, joinAs, test } from '../support/fixtures.js';
 import { expectVideoFlowing } from '../support/media.js';
@@ -68,6 +68,16 @@ function minted(report: PairReport | undefined): { expiry: number; id: string } 
   return { expiry: Number(expiry), id: id ?? '' };
 }
 
+/** Ada and Grace in a fresh room, each seeing the other's video. */
+async function relayedCall(browser: Browser, server: RunningServer): Promise<[Page, Page]> {
+  const roomId = randomUUID();
+  const ada = await joinAs(browser, server, { name: 'Ada', roomId });
+  const grace = await joinAs(browser, server, { name: 'Grace', roomId });
+  await expectVideoFlowing(ada, { connections: 1 });
+  await expectVideoFlowing(grace, { connections: 1 });
+  return [ada, grace];
+}
+
 /**
  * Waits until each page's one peer connection has gathered every candidate (coturn has
  * answered every allocation), then checks it got no relay candidate: with
@@ -116,11 +126,7 @@ test.describe('TURN with coturn', () => {
   test('two participants forced to relay get a call through coturn with the credentials the server mints', async ({ browser }) => {
     const server = await relayServer(turn, TURN_SECRET);
     try {
-      const roomId = randomUUID();
-      const ada = await joinAs(browser, server, { name: 'Ada', roomId });
-      const grace = await joinAs(browser, server, { name: 'Grace', roomId });
-      await expectVideoFlowing(ada, { connections: 1 });
-      await expectVideoFlowing(grace, { connections: 1 });
+      const [ada, grace] = await relayedCall(browser, server);
 
       const ids: string[] = [];
       for (const page of [ada, grace]) {
@@ -238,11 +244,7 @@ test.describe('TURN with coturn two days ahead (libfaketime)', () => {
     if (!turn) throw new Error('coturn did not start');
     const server = await relayServer(turn, TURN_SECRET, { TURN_TTL_SECONDS: String(3 * 24 * 3600) });
     try {
-      const roomId = randomUUID();
-      const ada = await joinAs(browser, server, { name: 'Ada', roomId });
-      const grace = await joinAs(browser, server, { name: 'Grace', roomId });
-      await expectVideoFlowing(ada, { connections: 1 });
-      await expectVideoFlowing(grace, { connections: 1 });
+      const [ada, grace] = await relayedCall(browser, server);
       const log = await turn.log();
       for (const page of [ada, grace]) {
         const [report, ...others] = await pairReports(page);
