@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from '@playwright/test';
 import { pino } from 'pino';
 import type { RunningServer } from '@conclave/signaling';
 import { createFinalizer, loadRecorderConfig, startRecorder, type BrowserObserver, type RunningRecorder } from '@conclave/recorder';
@@ -75,4 +76,22 @@ export interface ProbedStream {
 export async function ffprobe(path: string): Promise<{ streams: ProbedStream[]; format: { duration: string }; chapters: { tags?: { title?: string } }[] }> {
   const { stdout } = await promisify(execFile)('ffprobe', ['-v', 'error', '-show_streams', '-show_format', '-show_chapters', '-of', 'json', path]);
   return JSON.parse(stdout) as Awaited<ReturnType<typeof ffprobe>>;
+}
+
+/** The id of the recording the service is making (the first under its work/), once there is one. */
+export async function recordingId(setup: RecordingSetup): Promise<string> {
+  let id = '';
+  await expect
+    .poll(async () => {
+      id = (await readdir(join(setup.dataDir, 'work')).catch(() => [] as string[]))[0] ?? '';
+      return id;
+    })
+    .not.toBe('');
+  return id;
+}
+
+/** Sequence numbers of the chunks the service holds for a recording. */
+export async function storedSeqs(setup: RecordingSetup, id: string): Promise<number[]> {
+  const names = await readdir(join(setup.dataDir, 'work', id, 'chunks')).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith('.json')).map((name) => Number(name.replace('.json', ''))).sort((a, b) => a - b);
 }

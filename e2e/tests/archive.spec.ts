@@ -10,7 +10,7 @@ import { expectAccessible } from '../support/accessibility.js';
 import { ARCHIVIST, startArchiveFor } from '../support/archive.js';
 import { expect, joinAs, screenshotPath, test } from '../support/fixtures.js';
 import { NetworkWatch } from '../support/offline.js';
-import { startWithRecorder } from '../support/recorder.js';
+import { recordingId, startWithRecorder, storedSeqs } from '../support/recorder.js';
 
 const run = promisify(execFile);
 
@@ -29,8 +29,14 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
     const ada = await joinAs(browser, recording.signaling, { name: 'Ada', roomId });
     const grace = await joinAs(browser, recording.signaling, { name: 'Grace Hopper', roomId });
     await ada.getByRole('button', { name: 'Start recording' }).click();
+    const started = Date.now();
     await Promise.all([consent(ada), consent(grace)]);
-    await ada.waitForTimeout(8000);
+    // The segment starts once the recorder gets media, seconds after the start on a loaded
+    // machine: record until the segment is longer than that lead, so that half-way through
+    // the recording falls well inside it.
+    const recordingDir = await recordingId(recording);
+    await expect.poll(async () => (await storedSeqs(recording, recordingDir)).length, { message: 'the recorder stores media', timeout: 60_000 }).toBeGreaterThan(0);
+    await ada.waitForTimeout(Math.max(8000, Date.now() - started + 3000));
     await ada.getByRole('button', { name: 'Stop recording', exact: true }).click();
     await ada.context().close();
     await grace.context().close();
@@ -113,3 +119,4 @@ test('an archivist finds the meeting by a participant’s name, plays it in sync
     await recording.close();
   }
 });
+

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 import { expect, joinAs, openRoom, test } from '../support/fixtures.js';
-import { ffprobe, startWithRecorder, type RecordingSetup } from '../support/recorder.js';
+import { ffprobe, recordingId, startWithRecorder, storedSeqs, type RecordingSetup } from '../support/recorder.js';
 
 const run = promisify(execFile);
 const VERIFY = join(import.meta.dirname, '../../recorder/dist/cli/verify.js');
@@ -27,17 +27,6 @@ async function finishedRecording(setup: RecordingSetup, id: string): Promise<str
   const dir = join(setup.dataDir, 'recordings', id);
   await expect.poll(() => existsSync(join(dir, 'manifest.json')), { message: 'recording sealed', timeout: 90_000 }).toBe(true);
   return dir;
-}
-
-async function recordingId(setup: RecordingSetup): Promise<string> {
-  let id = '';
-  await expect
-    .poll(async () => {
-      id = (await import('node:fs/promises').then((fs) => fs.readdir(join(setup.dataDir, 'work')).catch(() => [] as string[])))[0] ?? '';
-      return id;
-    })
-    .not.toBe('');
-  return id;
 }
 
 /** Ada and Grace in a meeting that Ada records, both consenting; returns their pages and the recording's id. */
@@ -150,13 +139,6 @@ async function chromiumPids(profileDir: string): Promise<number[]> {
     if (cmdline.includes(profileDir)) pids.push(Number(entry));
   }
   return pids;
-}
-
-/** Sequence numbers of the chunks the service holds for a recording. */
-async function storedSeqs(setup: RecordingSetup, id: string): Promise<number[]> {
-  const { readdir } = await import('node:fs/promises');
-  const names = await readdir(join(setup.dataDir, 'work', id, 'chunks')).catch(() => [] as string[]);
-  return names.filter((name) => name.endsWith('.json')).map((name) => Number(name.replace('.json', ''))).sort((a, b) => a - b);
 }
 
 /** Segment numbers of the chunks the service holds for a recording. */
