@@ -155,8 +155,12 @@ interface CallRow {
   fps: number;
   /** Video frames encoded per second per sending stream (12: each participant sends to 3). */
   encodedFps: number;
+  /** Audio packets (Opus frames) sent per second per sending stream. */
+  audioPps: number;
   /** Share of the senders' time with the encoder limited by CPU (WebRTC's qualityLimitationReason 'cpu'). */
   cpuLimited: number;
+  /** The same for bandwidth ('bandwidth': the sender's estimate held the encoder back). */
+  bandwidthLimited: number;
   /** The whole machine's busy cores meanwhile (this process, Chromium, anything else). */
   machineCores: number;
   /** Chromium's cores by thread name (all of them, to compare the modes). */
@@ -219,7 +223,9 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
       perParticipant: round2(cores / 4),
       fps: Math.round(((framesAfter - framesBefore) / seconds / 12) * 10) / 10,
       encodedFps: Math.round(((sendingAfter.framesEncoded - sendingBefore.framesEncoded) / seconds / 12) * 10) / 10,
+      audioPps: Math.round((sendingAfter.audioPackets - sendingBefore.audioPackets) / seconds / 12),
       cpuLimited: limitedTotal > 0 ? round2(limited('cpu') / limitedTotal) : 0,
+      bandwidthLimited: limitedTotal > 0 ? round2(limited('bandwidth') / limitedTotal) : 0,
       machineCores: round2(coresUsed(machineBefore, machineAfter)),
       threads: threadShares(threadsBefore, threadsAfter, (after.at - before.at) / 1000, Infinity),
     };
@@ -266,10 +272,10 @@ function callSummary(rows: CallRow[]): { e2ee: number; transport: number; overhe
 function printCall(rows: CallRow[]): void {
   console.log(`\n2. Four-person call in one Chromium, 320x240@15, ${CALL_SECONDS} s per measurement, E2EE and transport-only alternated`);
   console.log('   (Chromium CPU, all processes; 1.00 = one core; machine = every process on the machine)\n');
-  console.log('round  mode        Chromium CPU  per participant  fps/stream  encoded fps  CPU-limited  machine busy');
+  console.log('round  mode        Chromium CPU  per participant  fps/stream  encoded fps  audio pkt/s  limited: CPU / bandwidth  machine busy');
   for (const row of rows) {
     console.log(
-      `${String(row.round).padStart(5)}  ${(row.mode === 'e2ee' ? 'E2EE' : 'transport').padEnd(10)} ${`${row.cores.toFixed(2)} cores`.padStart(13)} ${row.perParticipant.toFixed(2).padStart(16)} ${row.fps.toFixed(1).padStart(11)} ${row.encodedFps.toFixed(1).padStart(12)} ${`${Math.round(row.cpuLimited * 100)} %`.padStart(12)} ${`${row.machineCores.toFixed(2)} cores`.padStart(13)}`,
+      `${String(row.round).padStart(5)}  ${(row.mode === 'e2ee' ? 'E2EE' : 'transport').padEnd(10)} ${`${row.cores.toFixed(2)} cores`.padStart(13)} ${row.perParticipant.toFixed(2).padStart(16)} ${row.fps.toFixed(1).padStart(11)} ${row.encodedFps.toFixed(1).padStart(12)} ${String(row.audioPps).padStart(12)} ${`${Math.round(row.cpuLimited * 100)} % / ${Math.round(row.bandwidthLimited * 100)} %`.padStart(25)} ${`${row.machineCores.toFixed(2)} cores`.padStart(13)}`,
     );
   }
   const summary = callSummary(rows);

@@ -124,9 +124,11 @@ export async function framesDecoded(pages: readonly Page[]): Promise<number> {
   return counts.reduce((a, b) => a + b, 0);
 }
 
-/** What all the pages' video senders did so far: frames encoded, and seconds spent under each quality limitation. */
+/** What all the pages' senders did so far: video frames encoded, seconds spent under each quality limitation, audio packets. */
 export interface VideoSending {
   framesEncoded: number;
+  /** Audio RTP packets sent (one Opus frame each: 50/s with 20 ms frames, 25/s with 40 ms). */
+  audioPackets: number;
   /** qualityLimitationDurations summed over every outbound video stream: 'none', 'cpu', 'bandwidth', 'other'. */
   limitationSeconds: Record<string, number>;
 }
@@ -135,9 +137,10 @@ export async function videoSending(pages: readonly Page[]): Promise<VideoSending
   const perPage = await Promise.all(
     pages.map((page) =>
       page.evaluate(async () => {
-        const sending = { framesEncoded: 0, limitationSeconds: {} as Record<string, number> };
+        const sending = { framesEncoded: 0, audioPackets: 0, limitationSeconds: {} as Record<string, number> };
         for (const pc of window.__e2ePeerConnections ?? []) {
-          (await pc.getStats()).forEach((s: { type: string; kind?: string; framesEncoded?: number; qualityLimitationDurations?: Record<string, number> }) => {
+          (await pc.getStats()).forEach((s: { type: string; kind?: string; framesEncoded?: number; packetsSent?: number; qualityLimitationDurations?: Record<string, number> }) => {
+            if (s.type === 'outbound-rtp' && s.kind === 'audio') sending.audioPackets += s.packetsSent ?? 0;
             if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
             sending.framesEncoded += s.framesEncoded ?? 0;
             for (const [reason, seconds] of Object.entries(s.qualityLimitationDurations ?? {})) sending.limitationSeconds[reason] = (sending.limitationSeconds[reason] ?? 0) + seconds;
@@ -147,9 +150,10 @@ export async function videoSending(pages: readonly Page[]): Promise<VideoSending
       }),
     ),
   );
-  const total: VideoSending = { framesEncoded: 0, limitationSeconds: {} };
+  const total: VideoSending = { framesEncoded: 0, audioPackets: 0, limitationSeconds: {} };
   for (const sending of perPage) {
     total.framesEncoded += sending.framesEncoded;
+    total.audioPackets += sending.audioPackets;
     for (const [reason, seconds] of Object.entries(sending.limitationSeconds)) total.limitationSeconds[reason] = (total.limitationSeconds[reason] ?? 0) + seconds;
   }
   return total;
