@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import type { Browser, Page } from '@playwright/test';
 import { createLogger, loadConfig, startServer, type RunningServer } from '@conclave/signaling';
 import { coresUsed, cpuSnapshot, machineSnapshot } from '../signaling/proc.js';
-import { BENCH_ROOM_SECRET, childProcesses, chromiumLauncher, framesDecoded, openParticipant, threadCpuSeconds, TRANSPORT_ONLY, videoSending } from '../shared/chromium.js';
+import { BENCH_ROOM_SECRET, childProcesses, chromiumLauncher, framesDecoded, openParticipant, threadCpuSeconds, TRANSPORT_ONLY, mediaSending } from '../shared/chromium.js';
 import { startPageServer } from './page-server.js';
 import type { CryptoResult, CryptoRun } from './page/protocol.js';
 
@@ -202,7 +202,7 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
     // Chromium's processes are children of this one (the server runs in this process: left out).
     const pids = childProcesses();
     const framesBefore = await framesDecoded(pages);
-    const sendingBefore = await videoSending(pages);
+    const sendingBefore = await mediaSending(pages);
     const machineBefore = machineSnapshot();
     const threadsBefore = threadCpuSeconds(pids);
     const before = cpuSnapshot(pids);
@@ -211,7 +211,7 @@ async function callCpu(browser: Browser, server: RunningServer, mode: Mode, roun
     const threadsAfter = threadCpuSeconds(pids);
     const machineAfter = machineSnapshot();
     const framesAfter = await framesDecoded(pages);
-    const sendingAfter = await videoSending(pages);
+    const sendingAfter = await mediaSending(pages);
     const cores = coresUsed(before, after);
     const seconds = (after.at - before.at) / 1000;
     const limited = (reason: string) => (sendingAfter.limitationSeconds[reason] ?? 0) - (sendingBefore.limitationSeconds[reason] ?? 0);

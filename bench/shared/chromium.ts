@@ -125,7 +125,7 @@ export async function framesDecoded(pages: readonly Page[]): Promise<number> {
 }
 
 /** What all the pages' senders did so far: video frames encoded, seconds spent under each quality limitation, audio packets. */
-export interface VideoSending {
+export interface MediaSending {
   framesEncoded: number;
   /** Audio RTP packets sent (one Opus frame each: 50/s with 20 ms frames, 25/s with 40 ms). */
   audioPackets: number;
@@ -133,7 +133,7 @@ export interface VideoSending {
   limitationSeconds: Record<string, number>;
 }
 
-export async function videoSending(pages: readonly Page[]): Promise<VideoSending> {
+export async function mediaSending(pages: readonly Page[]): Promise<MediaSending> {
   const perPage = await Promise.all(
     pages.map((page) =>
       page.evaluate(async () => {
@@ -150,7 +150,7 @@ export async function videoSending(pages: readonly Page[]): Promise<VideoSending
       }),
     ),
   );
-  const total: VideoSending = { framesEncoded: 0, audioPackets: 0, limitationSeconds: {} };
+  const total: MediaSending = { framesEncoded: 0, audioPackets: 0, limitationSeconds: {} };
   for (const sending of perPage) {
     total.framesEncoded += sending.framesEncoded;
     total.audioPackets += sending.audioPackets;

@@ -82,6 +82,7 @@ describe('SFrameContext', () => {
     await expect(context.decrypt(new TextEncoder().encode('other prefix'), sframe)).rejects.toThrow(/authentication/);
     await expect(context.decrypt(metadata, sframe.subarray(0, sframe.length - 1))).rejects.toThrow(SFrameError);
     await expect(context.decrypt(metadata, sframe.subarray(0, 1))).rejects.toThrow(SFrameError);
+    await expect(context.encrypt(1n, MAX_UINT64 + 1n, metadata, payload)).rejects.toThrow(/CTR must be an unsigned 64-bit integer/);
     const stranger = new SFrameContext(4);
     await stranger.addKey(2n, baseKey);
     await expect(stranger.decrypt(metadata, sframe)).rejects.toThrow(/no key for KID 1/);

@@ -1,5 +1,5 @@
 import { createAead, type Aead } from './aead.js';
-import { decodeHeader, headerLayout, MAX_UINT64, SFrameError, writeHeader } from './header.js';
+import { decodeHeader, headerLayout, SFrameError, writeHeader } from './header.js';
 import { deriveKeyMaterial } from './key-schedule.js';
 import { cipherSuite, type CipherSuite } from './suites.js';
 
@@ -82,8 +82,7 @@ export class SFrameContext {
   async encrypt(kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array, prepend: Uint8Array = EMPTY): Promise<Uint8Array> {
     const entry = this.#keys.get(kid);
     if (!entry) throw new SFrameError(`no key for KID ${kid}`);
-    if (ctr < 0n || ctr > MAX_UINT64) throw new SFrameError('CTR out of range');
-    const layout = headerLayout({ kid, ctr });
+    const layout = headerLayout({ kid, ctr }); // also refuses a KID or counter outside 64 bits
     const headerBytes = layout.length;
     // One allocation for the whole protected frame; the AEAD's output is copied in once.
     const out = new Uint8Array(prepend.length + headerBytes + plaintext.length + this.suite.nt);

@@ -45,9 +45,10 @@ export function checkLock(lock: LockFile, floors: readonly Floor[] = FLOORS): st
   if (!lock.packages || typeof lock.packages !== 'object') return ['the lock file has no "packages" (lockfileVersion 2 or later is needed)'];
   const problems: string[] = [];
   for (const [path, entry] of Object.entries(lock.packages)) {
-    const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    const floor = floors.find((candidate) => candidate.name === name);
-    if (!path.includes('node_modules/') || !floor || entry.link) continue;
+    const at = path.lastIndexOf('node_modules/');
+    if (at === -1 || entry.link) continue; // the root and the workspaces themselves
+    const floor = floors.find((candidate) => candidate.name === path.slice(at + 'node_modules/'.length));
+    if (!floor) continue;
     if (floor.allowed === undefined) problems.push(`${path}@${entry.version ?? '?'}: must not be installed (${floor.why})`);
     else if (!entry.version || !semver.satisfies(entry.version, floor.allowed)) problems.push(`${path}@${entry.version ?? '?'}: needs ${floor.allowed} (${floor.why})`);
   }

@@ -63,12 +63,12 @@ export class SendDirection {
 
   /** @internal The key of one generation at the current step, added to the context on first use. */
   async keyFor(generation: number): Promise<bigint> {
+    const ready = this.readyKid(generation);
+    if (ready !== null) return ready;
     const kid = composeKid(generation, this.#step);
-    if (!this.context.hasKey(kid)) {
-      await this.context.addKey(kid, this.#baseKey);
-      // The same generation's key at the previous step is no longer needed.
-      this.context.removeKey(composeKid(generation, this.#step - 1));
-    }
+    await this.context.addKey(kid, this.#baseKey);
+    // The same generation's key at the previous step is no longer needed.
+    this.context.removeKey(composeKid(generation, this.#step - 1));
     return kid;
   }
 }
